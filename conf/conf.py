@@ -1,0 +1,64 @@
+"""Sphinx configuration for dlguide: the deep-learning study book.
+
+Built with ``sphinx-build -c conf book _build/html`` (see the Makefile).
+Paths are resolved from this file so the build works from any directory.
+"""
+
+import sys
+from pathlib import Path
+
+CONF_DIR = Path(__file__).resolve().parent
+ROOT = CONF_DIR.parent
+sys.path.insert(0, str(CONF_DIR / "_ext"))
+
+# -- Project -------------------------------------------------------------------
+project = "Deep Learning: A Study Book"
+author = "The dlguide authors"
+copyright = "2026, the dlguide authors"
+language = "en"
+root_doc = "index"
+exclude_patterns = ["_build", "**.ipynb_checkpoints", "README.md"]
+
+# -- Extensions ----------------------------------------------------------------
+extensions = [
+    "myst_nb",                  # MyST markdown notebooks, executed at build time
+    "sphinx_design",            # grids, cards, dropdowns
+    "sphinx_copybutton",        # a copy button on every code cell
+    "sphinx-mathjax-offline",   # MathJax served from the book, not from a CDN
+
+]
+
+# Nitpicky: every cross-reference must resolve (with -W in the Makefile, a miss fails the build).
+nitpicky = True
+numfig = True
+
+# -- MyST ----------------------------------------------------------------------
+myst_enable_extensions = ["amsmath", "colon_fence", "deflist", "dollarmath", "substitution"]
+myst_heading_anchors = 3
+myst_dmath_double_inline = True
+
+# -- myst-nb: execution ----------------------------------------------------------
+# "cache": a notebook runs only when its code changes; the cache lives outside _build/
+# so `make clean` never throws executed results away.
+nb_execution_mode = "cache"
+nb_execution_cache_path = str(ROOT / ".jupyter_cache")
+nb_execution_timeout = 120          # seconds per cell
+nb_execution_raise_on_error = True  # a failing cell fails the build
+nb_execution_show_tb = True         # ...and prints its traceback
+nb_merge_streams = True
+nb_execution_in_temp = False        # cells run with the chapter's folder as working directory
+
+# -- HTML ----------------------------------------------------------------------
+html_theme = "sphinx_book_theme"
+html_title = "Deep Learning: A Study Book"
+html_static_path = [str(ROOT / "_static")]
+html_css_files = ["dlguide.css"]
+html_sourcelink_suffix = ""         # the download button serves the .md source as written
+html_last_updated_fmt = None
+html_theme_options = {
+    "home_page_in_toc": True,
+    "use_download_button": True,    # .ipynb and .md downloads of each chapter
+    "use_fullscreen_button": False,
+    "show_toc_level": 2,
+    "navigation_with_keys": False,
+}

@@ -1,0 +1,27 @@
+"""Helpers that the chapters of the dlguide book share.
+
+What a reader is meant to learn stays in the chapters; this package only holds the
+plumbing every chapter would otherwise copy: seeding, plot style and the bundled data.
+
+>>> import dlguide
+>>> dlguide.setup()          # first cell of every chapter (seeds, style, threads)
+"""
+
+from dlguide.data import digits, sample_image
+from dlguide.plot import use_book_style
+from dlguide.seed import seed_everything
+
+__all__ = ["digits", "sample_image", "seed_everything", "setup", "use_book_style"]
+
+
+def setup(seed: int = 0) -> None:
+    """Prepare a chapter's kernel: fixed seeds, one CPU thread, the book's plot style.
+
+    One thread keeps results bit-for-bit repeatable and lets several chapters execute side
+    by side on a small machine without fighting over cores.
+    """
+    import torch
+
+    torch.set_num_threads(1)
+    seed_everything(seed)
+    use_book_style()
