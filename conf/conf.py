@@ -25,7 +25,7 @@ extensions = [
     "sphinx_design",            # grids, cards, dropdowns
     "sphinx_copybutton",        # a copy button on every code cell
     "sphinx-mathjax-offline",   # MathJax served from the book, not from a CDN
-
+    "dlguide_downloads",        # local: each chapter downloadable as an executed .ipynb
 ]
 
 # Nitpicky: every cross-reference must resolve (with -W in the Makefile, a miss fails the build).

@@ -1,0 +1,63 @@
+"""The build itself: it fails loudly on bad input, and never executes a cell twice."""
+
+import shutil
+import subprocess
+
+import pytest
+
+from conftest import BOOK, ROOT, executed_notebooks, sphinx
+
+FIXTURES = ROOT / "tests" / "fixtures"
+
+
+def test_failing_cell_fails_the_build_and_names_the_file(tmp_path):
+    result = sphinx(FIXTURES / "bad_cell", tmp_path / "html", tmp_path / "cache")
+    log = result.stdout + result.stderr
+    assert result.returncode != 0
+    assert "bad_cell/index.md" in log            # which chapter
+    assert "this cell is broken on purpose" in log  # the cell's error and traceback
+    assert "ValueError" in log
+
+
+def test_unknown_glossary_term_fails_the_build_and_names_the_file(tmp_path):
+    result = sphinx(FIXTURES / "bad_term", tmp_path / "html", tmp_path / "cache")
+    log = result.stdout + result.stderr
+    assert result.returncode != 0
+    assert "bad_term/index.md:3: WARNING: term not in glossary: 'flux capacitor'" in log
+
+
+def test_second_build_executes_nothing(built_book):
+    result = subprocess.run(["make", "--no-print-directory", "html"], cwd=ROOT,
+                            capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr[-4000:]
+    assert executed_notebooks(result.stdout + result.stderr) == []
+
+
+@pytest.fixture
+def book_copy(built_book, tmp_path):
+    """A copy of the book's sources and of its filled execution cache."""
+    src, cache = tmp_path / "book", tmp_path / "cache"
+    shutil.copytree(BOOK, src)
+    shutil.copytree(ROOT / ".jupyter_cache", cache)
+    return src, cache
+
+
+def test_prose_edit_executes_nothing_but_code_edit_reruns_only_that_chapter(book_copy, tmp_path):
+    src, cache = book_copy
+    chapter = src / "week02.md"
+    text = chapter.read_text()
+
+    # A prose-only edit: the page changes, no cell runs.
+    marker = "A sentence added by the prose-edit test."
+    chapter.write_text(text.replace("## Softmax\n", f"## Softmax\n\n{marker}\n", 1))
+    result = sphinx(src, tmp_path / "html", cache)
+    assert result.returncode == 0, result.stderr[-4000:]
+    assert executed_notebooks(result.stdout + result.stderr) == []
+    assert marker in (tmp_path / "html" / "week02.html").read_text()
+
+    # A code edit: that chapter, and only that chapter, runs again.
+    chapter.write_text(text.replace("dlguide.setup(seed=0)", "dlguide.setup(seed=0)  # edited", 1))
+    result = sphinx(src, tmp_path / "html", cache)
+    assert result.returncode == 0, result.stderr[-4000:]
+    executed = executed_notebooks(result.stdout + result.stderr)
+    assert [p.rsplit("/", 1)[-1] for p in executed] == ["week02.md"]

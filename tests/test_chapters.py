@@ -1,0 +1,102 @@
+"""Each chapter as a reader sees it: executed output in every section, figures, math,
+checks that ran, glossary links, nothing left as raw markup."""
+
+import re
+
+import pytest
+
+from conftest import BOOK, chapter_names
+
+CHAPTERS = chapter_names()
+RAW_MARKUP = re.compile(r"\{(term|eq|ref|numref|glue:text|code-cell)\}`|^:::|^```|\$\$", re.M)
+
+
+def article(page, name):
+    return page(name).select_one("article.bd-article")
+
+
+def test_every_chapter_is_in_the_reading_order(page):
+    linked = {a["href"].removesuffix(".html") for a in page("index").select("nav.bd-links a.reference.internal")}
+    assert set(CHAPTERS) <= linked
+    assert "week02" in CHAPTERS
+
+
+@pytest.mark.parametrize("name", CHAPTERS)
+def test_title_shows_its_week(page, name):
+    week = int(name.removeprefix("week"))
+    h1 = article(page, name).find("h1").get_text(" ", strip=True)
+    assert h1.startswith(f"Week {week} ·"), h1
+
+
+@pytest.mark.parametrize("name", CHAPTERS)
+def test_every_section_shows_executed_output(page, name):
+    sections = article(page, name).select("section > h2")
+    assert len(sections) >= 6, "a chapter has at least six sections"
+    for h2 in sections:
+        section = h2.parent
+        outputs = section.select("div.cell_output")
+        title = h2.get_text(strip=True)
+        assert outputs, f"{name}: section {title!r} has no executed output"
+        assert any(o.get_text(strip=True) or o.find("img") for o in outputs), title
+
+
+@pytest.mark.parametrize("name", CHAPTERS)
+def test_checks_ran(page, name):
+    """Checked claims are visible to the reader, and no cell ended in an error."""
+    body = article(page, name)
+    code = "\n".join(pre.get_text() for pre in body.select("div.cell_input pre"))
+    checks = len(re.findall(r"\bassert\b|assert_close", code))
+    assert checks >= 6, f"{name}: only {checks} checks"
+    assert not body.select("div.output.traceback, div.output.error"), f"{name}: a cell failed"
+
+
+@pytest.mark.parametrize("name", CHAPTERS)
+def test_figures_are_executed_images_with_captions(page, built_book, name):
+    figures = article(page, name).select("figure")
+    with_images = [f for f in figures if f.find("img") and f.find("figcaption")]
+    assert len(with_images) >= 2, f"{name}: {len(with_images)} captioned figures"
+    for fig in with_images:
+        src = fig.find("img")["src"]
+        assert (built_book / src).stat().st_size > 5_000, f"{src} is missing or empty"
+        assert re.match(r"Fig\. \d+", fig.figcaption.get_text(strip=True)), "figures are numbered"
+
+
+@pytest.mark.parametrize("name", CHAPTERS)
+def test_math_is_left_for_mathjax_and_no_raw_markup_leaks(page, name):
+    body = article(page, name)
+    assert len(body.select("div.math")) >= 1, "display formulas"
+    for pre in body.select("pre, script, style"):
+        pre.decompose()
+    text = body.get_text("\n")
+    leaks = RAW_MARKUP.findall(text)
+    assert not leaks, f"{name}: raw markup in the page: {leaks[:5]}"
+
+
+@pytest.mark.parametrize("name", CHAPTERS)
+def test_code_fits_the_page(name):
+    """Code lines of at most 79 characters: no horizontal scrolling, nothing past the PDF margin."""
+    source = (BOOK / f"{name}.md").read_text()
+    cells = re.findall(r"```\{code-cell\} ipython3\n(.*?)\n```", source, flags=re.S)
+    long = [line for cell in cells for line in cell.splitlines() if len(line) > 79]
+    assert not long, f"{name}: {len(long)} code lines over 79 characters, e.g. {long[0]!r}"
+
+
+@pytest.mark.parametrize("name", CHAPTERS)
+def test_download_buttons(page, name):
+    """Readers can download each chapter as a notebook and as its source."""
+    links = [a.get("href", "") for a in page(name).select(".dropdown-download-buttons a")]
+    assert any(h.endswith(f"{name}.ipynb") for h in links), links
+    assert any(h.endswith(f"{name}.md") for h in links), links
+
+
+def test_landing_page_shows_the_ten_weeks(page):
+    index = page("index")
+    cards = index.select("div.sd-card")
+    titles = [c.select_one(".sd-card-title").get_text(strip=True) for c in cards]
+    assert [t.split(" ·")[0] for t in titles] == [f"Week {n}" for n in range(2, 12)]
+    for name in CHAPTERS:
+        week = int(name.removeprefix("week"))
+        card = cards[week - 2]
+        link = card.find("a", class_="sd-stretched-link") or card.find_parent("a")
+        assert link is not None and link["href"].startswith(f"{name}.html"), f"card for {name}"
+    assert "exam" in index.get_text().lower()
