@@ -26,6 +26,7 @@ extensions = [
     "sphinx_copybutton",        # a copy button on every code cell
     "sphinx-mathjax-offline",   # MathJax served from the book, not from a CDN
     "dlguide_downloads",        # local: each chapter downloadable as an executed .ipynb
+    "dlguide_checklist",        # local: the study checklist, generated from the chapters
 ]
 
 # Nitpicky: every cross-reference must resolve (with -W in the Makefile, a miss fails the build).
@@ -53,6 +54,7 @@ html_theme = "sphinx_book_theme"
 html_title = "Deep Learning: A Study Book"
 html_static_path = [str(ROOT / "_static")]
 html_css_files = ["dlguide.css"]
+html_js_files = [("dlguide-progress.js", {"defer": "defer"})]  # checklist, exam scores
 html_sourcelink_suffix = ""         # the download button serves the .md source as written
 html_last_updated_fmt = None
 html_theme_options = {

@@ -3,14 +3,18 @@
 Tests then read the built HTML as a reader's browser would get it.
 """
 
+import functools
+import http.server
 import os
 import re
+import threading
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 from bs4 import BeautifulSoup
+from playwright.sync_api import sync_playwright
 
 ROOT = Path(__file__).resolve().parent.parent
 HTML = ROOT / "_build" / "html"
@@ -59,3 +63,45 @@ def sphinx(src: Path, out: Path, cache: Path, *extra: str) -> subprocess.Complet
 def executed_notebooks(log: str) -> list[str]:
     """The notebooks myst-nb executed during a build, read from its log."""
     return re.findall(r"^(\S+): Executing notebook", log, flags=re.M)
+
+
+# --- a real browser ----------------------------------------------------------------
+
+class QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture(scope="session")
+def server(built_book):
+    handler = functools.partial(QuietHandler, directory=str(built_book))
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{httpd.server_address[1]}"
+    httpd.shutdown()
+
+
+@pytest.fixture(scope="session")
+def browser():
+    with sync_playwright() as p:
+        browser = p.chromium.launch(
+            executable_path=CHROMIUM,
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                  "--disable-component-update", "--no-first-run"])
+        yield browser
+        browser.close()
+
+
+def open_page(browser, server, name, **context):
+    """Open a page, wait for MathJax, and record every request it makes."""
+    ctx = browser.new_context(viewport={"width": 1280, "height": 900}, **context)
+    page = ctx.new_page()
+    requests = []
+    page.on("request", lambda r: requests.append(r.url))
+    page.goto(f"{server}/{name}.html", wait_until="networkidle")
+    page.wait_for_function("() => !window.MathJax || (window.MathJax.startup && "
+                           "window.MathJax.startup.promise)", timeout=10_000)
+    page.evaluate("() => window.MathJax ? MathJax.startup.promise : null")
+    return ctx, page, requests
+
+

@@ -2,55 +2,13 @@
 mode, and nothing fetched from another host. Screenshots are kept for a human look in
 _build/screenshots/."""
 
-import functools
-import http.server
-import threading
 from urllib.parse import urlparse
 
 import pytest
-from playwright.sync_api import sync_playwright
 
-from conftest import CHROMIUM, ROOT, chapter_names
+from conftest import ROOT, chapter_names, open_page
 
 SHOTS = ROOT / "_build" / "screenshots"
-
-
-class QuietHandler(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, *args):
-        pass
-
-
-@pytest.fixture(scope="session")
-def server(built_book):
-    handler = functools.partial(QuietHandler, directory=str(built_book))
-    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    threading.Thread(target=httpd.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{httpd.server_address[1]}"
-    httpd.shutdown()
-
-
-@pytest.fixture(scope="session")
-def browser():
-    with sync_playwright() as p:
-        browser = p.chromium.launch(
-            executable_path=CHROMIUM,
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                  "--disable-component-update", "--no-first-run"])
-        yield browser
-        browser.close()
-
-
-def open_page(browser, server, name, **context):
-    """Open a page, wait for MathJax, and record every request it makes."""
-    ctx = browser.new_context(viewport={"width": 1280, "height": 900}, **context)
-    page = ctx.new_page()
-    requests = []
-    page.on("request", lambda r: requests.append(r.url))
-    page.goto(f"{server}/{name}.html", wait_until="networkidle")
-    page.wait_for_function("() => !window.MathJax || (window.MathJax.startup && "
-                           "window.MathJax.startup.promise)", timeout=10_000)
-    page.evaluate("() => window.MathJax ? MathJax.startup.promise : null")
-    return ctx, page, requests
 
 
 @pytest.mark.parametrize("name", ["index", *chapter_names()])

@@ -1,0 +1,135 @@
+"""The study checklist, generated from the chapters' own headings.
+
+``book/checklist.md`` holds one directive::
+
+    ```{study-checklist}
+    ```
+
+At build time it becomes one entry per chapter (``weekNN`` documents, in reading order),
+linked to the chapter, with the chapter's ``##`` sections as sub-items. Because the list
+is read from the built table of contents, it cannot drift from the book.
+
+* HTML: labelled checkboxes that ``_static/dlguide-progress.js`` keeps in the browser's
+  storage (item ids are ``weekNN#section-anchor``, the same ids the chapter pages use).
+* LaTeX: a printable list with empty boxes.
+"""
+
+import html
+import re
+
+from docutils import nodes
+from sphinx.application import Sphinx
+from sphinx.util.docutils import SphinxDirective
+
+CHAPTER = re.compile(r"^week(\d\d)$")
+
+
+class checklist_placeholder(nodes.General, nodes.Element):
+    """Replaced by the generated checklist once every chapter has been read."""
+
+
+class StudyChecklist(SphinxDirective):
+    has_content = False
+
+    def run(self):
+        self.env.metadata[self.env.docname]["study_checklist"] = True
+        return [checklist_placeholder()]
+
+
+def chapters(env) -> list[tuple[str, str, list[tuple[str, str]]]]:
+    """(docname, title, [(anchor, section title), ...]) for each chapter, in order."""
+    order = [doc for doc in _reading_order(env, env.config.root_doc) if CHAPTER.match(doc)]
+    result = []
+    for doc in order:
+        toc = env.tocs[doc]
+        top = toc.next_node(nodes.list_item)
+        title = top.next_node(nodes.reference).astext()
+        sections = []
+        sub = top.next_node(nodes.bullet_list)
+        if sub is not None:
+            for item in sub.children:
+                ref = item.next_node(nodes.reference)
+                sections.append((ref["anchorname"].lstrip("#"), ref.astext()))
+        result.append((doc, title, sections))
+    return result
+
+
+def _reading_order(env, doc: str, seen=None) -> list[str]:
+    seen = set() if seen is None else seen
+    out = []
+    for child in env.toctree_includes.get(doc, []):
+        if child not in seen:
+            seen.add(child)
+            out += [child, *_reading_order(env, child, seen)]
+    return out
+
+
+def _html(app, fromdoc: str, items) -> str:
+    esc = html.escape
+    parts = ['<div class="dlg-checklist" data-dlg-checklist>']
+    for doc, title, sections in items:
+        week = CHAPTER.match(doc).group(1).lstrip("0")
+        url = app.builder.get_relative_uri(fromdoc, doc)
+        parts.append(
+            f'<section class="dlg-week" data-week="{esc(doc)}" aria-labelledby="dlg-{esc(doc)}">'
+            f'<h2 id="dlg-{esc(doc)}"><a href="{esc(url)}">{esc(title)}</a></h2>'
+            f'<p class="dlg-week-controls"><label><input type="checkbox" class="dlg-week-done" '
+            f'data-week="{esc(doc)}"> Mark Week {week} done</label>'
+            f' <span class="dlg-week-progress" data-week="{esc(doc)}"></span></p><ul>'
+        )
+        for anchor, section in sections:
+            item = f"{doc}#{anchor}"
+            box = f"chk-{doc}-{anchor}"
+            parts.append(
+                f'<li><input type="checkbox" class="dlg-item" id="{esc(box)}" '
+                f'data-item="{esc(item)}"> <label for="{esc(box)}">{esc(section)}</label> '
+                f'<a class="dlg-goto" href="{esc(url)}#{esc(anchor)}" '
+                f'aria-label="Read: {esc(section)}">read</a></li>'
+            )
+        parts.append("</ul></section>")
+    parts.append("</div>")
+    return "".join(parts)
+
+
+def _latex(items) -> str:
+    def tex(text: str) -> str:
+        return re.sub(r"([&%$#_{}])", r"\\\1", text).replace("~", r"\textasciitilde{}")
+
+    lines = [r"\begin{itemize}"]
+    for _doc, title, sections in items:
+        lines.append(rf"\item[$\square$] \textbf{{{tex(title)}}}")
+        lines.append(r"\begin{itemize}")
+        lines += [rf"\item[$\square$] {tex(section)}" for _anchor, section in sections]
+        lines.append(r"\end{itemize}")
+    lines.append(r"\end{itemize}")
+    return "\n".join(lines)
+
+
+def fill_checklist(app: Sphinx, doctree: nodes.document, docname: str) -> None:
+    placeholders = list(doctree.findall(checklist_placeholder))
+    if not placeholders:
+        return
+    items = chapters(app.env)
+    if not items:
+        raise ValueError(f"{app.env.doc2path(docname)}: study-checklist found no weekNN chapter")
+    if app.builder.format == "html":
+        node = nodes.raw("", _html(app, docname, items), format="html")
+    else:
+        node = nodes.raw("", _latex(items), format="latex")
+    for placeholder in placeholders:
+        placeholder.replace_self(node.deepcopy())
+
+
+def checklist_is_outdated(app, env, added, changed, removed) -> list[str]:
+    """Rebuild the checklist page whenever a chapter (its headings) may have changed."""
+    if not (added | changed | removed):
+        return []
+    return [doc for doc, meta in env.metadata.items() if meta.get("study_checklist")]
+
+
+def setup(app: Sphinx) -> dict:
+    app.add_node(checklist_placeholder)
+    app.add_directive("study-checklist", StudyChecklist)
+    app.connect("doctree-resolved", fill_checklist)
+    app.connect("env-get-outdated", checklist_is_outdated)
+    return {"parallel_read_safe": True, "parallel_write_safe": True, "env_version": 1}

@@ -1,0 +1,194 @@
+"""The study checklist: generated from the chapters, and a student's progress is never
+lost, in a real browser (headless Chromium)."""
+
+import json
+import re
+
+import pytest
+
+from conftest import chapter_names
+
+KEY = "dlguide-progress"
+FIRST = "week02#the-training-loop"
+
+
+# --- what the build generates ------------------------------------------------------
+
+def test_one_entry_per_chapter_with_its_sections(page):
+    checklist = page("checklist")
+    weeks = checklist.select("section.dlg-week")
+    assert [w["data-week"] for w in weeks] == chapter_names()
+    for week in weeks:
+        name = week["data-week"]
+        chapter_sections = [h2.parent["id"] for h2 in page(name).select("article section > h2")]
+        items = [box["data-item"] for box in week.select("input.dlg-item")]
+        assert items == [f"{name}#{anchor}" for anchor in chapter_sections]
+        assert week.select_one("h2 a")["href"] == f"{name}.html"
+        for box in week.select("input.dlg-item"):  # every checkbox has a label
+            assert week.select_one(f'label[for="{box["id"]}"]').get_text(strip=True)
+
+
+def test_no_inline_handlers_or_framework(page, built_book):
+    """Our markup has no inline event handlers (the theme's own print button aside)."""
+    for name in ["checklist", *chapter_names()]:
+        article = str(page(name).select_one("article.bd-article"))
+        assert not re.search(r"\son[a-z]+\s*=", article), f"inline handler in {name}"
+    js = (built_book / "_static" / "dlguide-progress.js").read_text()
+    assert "innerHTML" not in js and "insertAdjacentHTML" not in js
+
+
+# --- in the browser ------------------------------------------------------------------
+
+@pytest.fixture
+def ctx(browser):
+    context = browser.new_context(accept_downloads=True)
+    yield context
+    context.close()
+
+
+def open_checklist(ctx, server):
+    page = ctx.new_page()
+    page.goto(f"{server}/checklist.html")
+    page.wait_for_selector("#dlg-overall-text")
+    return page
+
+
+def stored(page):
+    return json.loads(page.evaluate(f"() => localStorage.getItem('{KEY}')") or "null")
+
+
+def box(page, item):
+    return page.locator(f'input.dlg-item[data-item="{item}"]')
+
+
+def test_checked_item_survives_a_reload(ctx, server):
+    page = open_checklist(ctx, server)
+    box(page, FIRST).check()
+    assert "1 of" in page.locator("#dlg-overall-text").inner_text()
+    page.reload()
+    page.wait_for_selector("#dlg-overall-text")
+    assert box(page, FIRST).is_checked()
+    assert stored(page)["checked"] == {FIRST: True}
+
+
+def test_keyboard_only(ctx, server):
+    page = open_checklist(ctx, server)
+    box(page, FIRST).focus()
+    page.keyboard.press("Space")
+    assert box(page, FIRST).is_checked()
+    # Tab reaches the "read" link, then the next checkbox
+    page.keyboard.press("Tab")
+    page.keyboard.press("Tab")
+    page.keyboard.press("Space")
+    assert page.locator("input.dlg-item").nth(1).is_checked()
+
+
+def test_mark_week_done_on_the_chapter_shares_the_same_state(ctx, server):
+    page = ctx.new_page()
+    page.goto(f"{server}/week02.html")
+    page.locator("#dlg-chapter-done").check()
+    page.goto(f"{server}/checklist.html")
+    page.wait_for_selector("#dlg-overall-text")
+    week = page.locator('section.dlg-week[data-week="week02"]')
+    boxes = week.locator("input.dlg-item")
+    assert boxes.count() >= 6 and all(boxes.nth(i).is_checked() for i in range(boxes.count()))
+    assert week.locator("input.dlg-week-done").is_checked()
+    box(page, FIRST).uncheck()  # and back: the chapter's box is no longer fully done
+    page.goto(f"{server}/week02.html")
+    assert not page.locator("#dlg-chapter-done").is_checked()
+
+
+def test_export_reset_import_restores_progress(ctx, server, tmp_path):
+    page = open_checklist(ctx, server)
+    box(page, FIRST).check()
+    with page.expect_download() as download:
+        page.get_by_role("button", name="Export progress").click()
+    exported = tmp_path / "progress.json"
+    download.value.save_as(exported)
+    assert json.loads(exported.read_text())["checked"] == {FIRST: True}
+
+    page.once("dialog", lambda d: d.dismiss())           # reset asks first; "cancel" keeps
+    page.get_by_role("button", name="Reset checklist").click()
+    assert box(page, FIRST).is_checked()
+    page.once("dialog", lambda d: d.accept())
+    page.get_by_role("button", name="Reset checklist").click()
+    assert not box(page, FIRST).is_checked()
+
+    page.set_input_files("#dlg-import-file", str(exported))
+    page.wait_for_function("() => document.querySelector('.dlg-progress-panel .dlg-message')"
+                           ".textContent.includes('imported')")
+    assert box(page, FIRST).is_checked()
+    page.reload()
+    page.wait_for_selector("#dlg-overall-text")
+    assert box(page, FIRST).is_checked()
+
+
+@pytest.mark.parametrize("content", [
+    "this is not json",
+    json.dumps([1, 2, 3]),
+    json.dumps({"version": 99, "checked": {}, "scores": {}}),
+    json.dumps({"version": 1, "checked": {"<img src=x>": True}, "scores": {}}),
+    json.dumps({"version": 1, "checked": {FIRST: True}, "scores": {"7": 500}}),
+])
+def test_malformed_import_is_rejected_and_changes_nothing(ctx, server, tmp_path, content):
+    page = open_checklist(ctx, server)
+    box(page, FIRST).check()
+    before = stored(page)
+    bad = tmp_path / "bad.json"
+    bad.write_text(content)
+    page.set_input_files("#dlg-import-file", str(bad))
+    message = page.locator(".dlg-progress-panel .dlg-message")
+    message.filter(has_text="Import rejected").wait_for()
+    assert "Nothing was changed" in message.inner_text()
+    assert stored(page) == before
+    assert box(page, FIRST).is_checked()
+
+
+def test_corrupted_storage_keeps_valid_entries_and_says_what_it_ignored(ctx, server):
+    page = ctx.new_page()
+    page.goto(f"{server}/checklist.html")
+    record = {"version": 1, "checked": {FIRST: True, "<script>alert(1)</script>": True,
+                                        "week02#softmax": "yes"},
+              "scores": {"3": 2, "99": 1}}
+    page.evaluate(f"() => localStorage.setItem('{KEY}', {json.dumps(json.dumps(record))})")
+    page.reload()
+    page.wait_for_selector("#dlg-overall-text")
+    assert box(page, FIRST).is_checked()
+    notice = page.locator(".dlg-notice").inner_text()
+    assert "ignored" in notice and "<script>alert(1)</script>" in notice  # shown as text
+    assert page.locator("article script:has-text('alert(1)')").count() == 0
+    backup = page.evaluate(f"() => localStorage.getItem('{KEY}.backup')")
+    assert json.loads(backup) == record                        # nothing the reader saved is lost
+    box(page, "week02#softmax").check()                         # the page still works
+    assert stored(page)["checked"] == {FIRST: True, "week02#softmax": True}
+    assert stored(page)["scores"] == {"3": 2}
+
+
+def test_unreadable_and_old_format_storage(ctx, server):
+    page = ctx.new_page()
+    page.goto(f"{server}/checklist.html")
+    page.evaluate(f"() => localStorage.setItem('{KEY}', '{{not json')")
+    page.reload()
+    page.wait_for_selector("#dlg-overall-text")
+    assert "not valid JSON" in page.locator(".dlg-notice").inner_text()
+    assert page.evaluate(f"() => localStorage.getItem('{KEY}.backup')") == "{not json"
+    # An older, flat format: item ids at the top level
+    page.evaluate(f"() => localStorage.setItem('{KEY}', JSON.stringify({{'{FIRST}': true}}))")
+    page.reload()
+    page.wait_for_selector("#dlg-overall-text")
+    assert box(page, FIRST).is_checked()
+
+
+def test_throwing_storage_works_for_the_session(ctx, server):
+    ctx.add_init_script("""Object.defineProperty(window, 'localStorage', {
+        get() { throw new DOMException('denied', 'SecurityError'); } });""")
+    page = ctx.new_page()
+    errors = []
+    page.on("pageerror", lambda e: errors.append(e.stack or str(e)))
+    page.goto(f"{server}/checklist.html")
+    page.wait_for_selector("#dlg-overall-text")
+    assert "will not be saved" in page.locator(".dlg-notice").inner_text()
+    box(page, FIRST).check()
+    assert "1 of" in page.locator("#dlg-overall-text").inner_text()
+    # The theme's own scripts also read storage and fail; ours must not.
+    assert not [e for e in errors if "dlguide-progress" in e]
