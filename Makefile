@@ -37,7 +37,10 @@ $(VENV)/.test-installed: $(VENV)/.book-installed
 	touch $@
 
 # --- book --------------------------------------------------------------------
+# Chapters whose code changed run first, in parallel, into the execution cache; Sphinx
+# then reads every chapter from the cache. A failing cell stops the build here.
 html: $(VENV)/.book-installed
+	$(BIN)/python -m dlguide.execute --report $(BUILDDIR)/execution-report.json
 	$(SPHINXBUILD) -b html -c conf $(SPHINXOPTS) book $(BUILDDIR)/html
 	@echo "Book written to $(BUILDDIR)/html/index.html"
 

@@ -52,17 +52,30 @@ def page(built_book):
     return load
 
 
-def sphinx(src: Path, out: Path, cache: Path, *extra: str) -> subprocess.CompletedProcess:
-    """Run the book's Sphinx command (the Makefile's options) on another source tree."""
-    cmd = [*SPHINX_BUILD, "-b", "html", "-c", str(ROOT / "conf"), "-W", "--keep-going", "-n",
-           "-D", f"nb_execution_cache_path={cache}", *extra, str(src), str(out)]
-    return subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True,
-                          env={**os.environ, "PYTHONWARNINGS": "ignore"})
+def build(src: Path, out: Path, cache: Path) -> subprocess.CompletedProcess:
+    """Build another source tree the way `make html` builds the book: the parallel
+    execution step, then Sphinx with the Makefile's options. Returns the combined result."""
+    env = {**os.environ, "PYTHONWARNINGS": "ignore"}
+    execute = subprocess.run(
+        [sys.executable, "-m", "dlguide.execute", "--book", str(src), "--cache", str(cache),
+         "--report", str(out.parent / "execution-report.json")],
+        cwd=ROOT, capture_output=True, text=True, env=env)
+    if execute.returncode != 0:
+        return execute
+    result = subprocess.run(
+        [*SPHINX_BUILD, "-b", "html", "-c", str(ROOT / "conf"), "-W", "--keep-going", "-n",
+         "-D", f"nb_execution_cache_path={cache}", str(src), str(out)],
+        cwd=ROOT, capture_output=True, text=True, env=env)
+    result.stdout = execute.stdout + result.stdout
+    result.stderr = execute.stderr + result.stderr
+    return result
 
 
 def executed_notebooks(log: str) -> list[str]:
-    """The notebooks myst-nb executed during a build, read from its log."""
-    return re.findall(r"^(\S+): Executing notebook", log, flags=re.M)
+    """The notebooks executed during a build (by dlguide.execute or by myst-nb)."""
+    parallel = re.findall(r"^  executed (\S+) in", log, flags=re.M)
+    serial = re.findall(r"^\S+/([^/\s]+): Executing notebook", log, flags=re.M)
+    return parallel + serial
 
 
 # --- a real browser ----------------------------------------------------------------

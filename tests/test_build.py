@@ -1,26 +1,41 @@
 """The build itself: it fails loudly on bad input, and never executes a cell twice."""
 
+import json
 import shutil
 import subprocess
 
 import pytest
 
-from conftest import BOOK, ROOT, executed_notebooks, sphinx
+from conftest import BOOK, ROOT, SPHINX_BUILD, build, executed_notebooks
 
 FIXTURES = ROOT / "tests" / "fixtures"
 
 
 def test_failing_cell_fails_the_build_and_names_the_file(tmp_path):
-    result = sphinx(FIXTURES / "bad_cell", tmp_path / "html", tmp_path / "cache")
+    result = build(FIXTURES / "bad_cell", tmp_path / "html", tmp_path / "cache")
     log = result.stdout + result.stderr
     assert result.returncode != 0
-    assert "bad_cell/index.md" in log            # which chapter
-    assert "this cell is broken on purpose" in log  # the cell's error and traceback
-    assert "ValueError" in log
+    assert "bad_cell/index.md: a cell failed" in log   # which chapter
+    assert 'raise ValueError("this cell is broken on purpose")' in log  # the cell
+    assert "ValueError: this cell is broken on purpose" in log  # and its traceback
+    report = json.loads((tmp_path / "execution-report.json").read_text())
+    assert report["failed"][0]["notebook"].endswith("bad_cell/index.md")
+
+
+def test_failing_cell_fails_sphinx_alone_too(tmp_path):
+    """Without the parallel step (e.g. `sphinx-autobuild`), myst-nb stops the build."""
+    cmd = [*SPHINX_BUILD, "-b", "html", "-c", str(ROOT / "conf"), "-W", "-n",
+           "-D", f"nb_execution_cache_path={tmp_path / 'cache'}",
+           str(FIXTURES / "bad_cell"), str(tmp_path / "html")]
+    result = subprocess.run(cmd, capture_output=True, text=True)
+    log = result.stdout + result.stderr
+    assert result.returncode != 0
+    assert "bad_cell/index.md: WARNING: Executing notebook failed" in log
+    assert "this cell is broken on purpose" in log
 
 
 def test_unknown_glossary_term_fails_the_build_and_names_the_file(tmp_path):
-    result = sphinx(FIXTURES / "bad_term", tmp_path / "html", tmp_path / "cache")
+    result = build(FIXTURES / "bad_term", tmp_path / "html", tmp_path / "cache")
     log = result.stdout + result.stderr
     assert result.returncode != 0
     assert "bad_term/index.md:3: WARNING: term not in glossary: 'flux capacitor'" in log
@@ -50,14 +65,14 @@ def test_prose_edit_executes_nothing_but_code_edit_reruns_only_that_chapter(book
     # A prose-only edit: the page changes, no cell runs.
     marker = "A sentence added by the prose-edit test."
     chapter.write_text(text.replace("## Softmax\n", f"## Softmax\n\n{marker}\n", 1))
-    result = sphinx(src, tmp_path / "html", cache)
+    result = build(src, tmp_path / "html", cache)
     assert result.returncode == 0, result.stderr[-4000:]
     assert executed_notebooks(result.stdout + result.stderr) == []
     assert marker in (tmp_path / "html" / "week02.html").read_text()
 
     # A code edit: that chapter, and only that chapter, runs again.
     chapter.write_text(text.replace("dlguide.setup(seed=0)", "dlguide.setup(seed=0)  # edited", 1))
-    result = sphinx(src, tmp_path / "html", cache)
+    result = build(src, tmp_path / "html", cache)
     assert result.returncode == 0, result.stderr[-4000:]
     executed = executed_notebooks(result.stdout + result.stderr)
-    assert [p.rsplit("/", 1)[-1] for p in executed] == ["week02.md"]
+    assert executed == ["week02.md"]

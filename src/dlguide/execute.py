@@ -1,0 +1,103 @@
+"""Execute the book's notebooks in parallel into the execution cache, before Sphinx reads.
+
+    python -m dlguide.execute [--book book] [--cache .jupyter_cache] [--report FILE]
+
+myst-nb (``nb_execution_mode = "cache"``) would run the chapters one after another as
+Sphinx reads them. This runs every chapter whose code is not in the cache yet, on all
+cores at once, with jupyter-cache's own parallel executor; Sphinx then finds each
+chapter in the cache and executes nothing. A chapter whose code is unchanged is never
+run again, whatever its prose.
+
+The notebooks are read exactly as myst-nb reads them (its ``myst_nb_md`` reader), so the
+cache entries match. A failing cell stops here, before Sphinx, with the chapter's path
+and the cell's traceback; the exit status is then 1. Each run writes a report (JSON) of
+what was executed, how long it took and what failed.
+"""
+
+import argparse
+import json
+import logging
+import re
+import sys
+import time
+from pathlib import Path
+
+from jupyter_cache import get_cache
+from jupyter_cache.executors import load_executor
+
+ROOT = Path(__file__).resolve().parents[2]
+READER = {"name": "myst_nb_md", "type": "plugin"}
+TIMEOUT = 120  # seconds per cell, as in conf.py
+ANSI = re.compile(r"\x1b\[[0-9;]*m")  # colour codes in IPython tracebacks
+
+
+def notebooks(book: Path) -> list[Path]:
+    """The MyST notebooks of the book: markdown files with a ``jupytext`` front matter."""
+    found = []
+    for path in sorted(book.rglob("*.md")):
+        head = path.read_text(encoding="utf-8")[:400]
+        if head.startswith("---") and "jupytext:" in head.split("\n---", 1)[0]:
+            found.append(path.resolve())
+    return found
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--book", type=Path, default=ROOT / "book")
+    parser.add_argument("--cache", type=Path, default=ROOT / ".jupyter_cache")
+    parser.add_argument("--report", type=Path, default=ROOT / "_build" / "execution-report.json")
+    args = parser.parse_args(argv)
+
+    cache = get_cache(args.cache)  # creates the database before anything runs in parallel
+    paths = notebooks(args.book)
+    wanted = {str(p) for p in paths}
+    for record in cache.list_project_records():
+        if record.uri not in wanted and record.uri.startswith(str(args.book.resolve())):
+            cache.remove_nb_from_project(record.uri)  # a chapter that was deleted or moved
+    for path in paths:
+        cache.add_nb_to_project(str(path), read_data=READER)
+
+    todo = [r.uri for r in cache.list_unexecuted([str(p) for p in paths])]
+    logger = logging.getLogger("dlguide.execute")
+    logging.basicConfig(level=logging.WARNING, format="%(message)s")
+    start = time.perf_counter()
+    names = ", ".join(Path(u).name for u in todo) or "none"
+    print(f"dlguide.execute: {len(paths)} notebooks, {len(todo)} to execute ({names})")
+    failed: list[str] = []
+    if todo:
+        executor = load_executor("local-parallel", cache, logger=logger)
+        result = executor.run_and_cache(filter_uris=todo, timeout=TIMEOUT, allow_errors=False)
+        failed = result.errored + result.excepted
+
+    report = {"executed": [], "failed": [], "cached": [], "wall_seconds": 0.0}
+    for path in paths:
+        uri = str(path)
+        record = cache.get_project_record(uri)
+        if uri in failed:
+            traceback = ANSI.sub("", record.traceback or "")
+            report["failed"].append({"notebook": uri, "traceback": traceback})
+        elif uri in todo:
+            cached = cache.get_cached_project_nb(uri)
+            seconds = cached.data.get("execution_seconds") if cached else None
+            report["executed"].append({"notebook": uri, "seconds": seconds})
+        else:
+            report["cached"].append(uri)
+    report["wall_seconds"] = round(time.perf_counter() - start, 2)
+    args.report.parent.mkdir(parents=True, exist_ok=True)
+    args.report.write_text(json.dumps(report, indent=2))
+
+    for item in report["executed"]:
+        seconds = f"{item['seconds']:.1f}s" if item["seconds"] is not None else "?"
+        print(f"  executed {Path(item['notebook']).name} in {seconds}")
+    for item in report["failed"]:
+        print(f"\n{item['notebook']}: a cell failed\n{item['traceback']}", file=sys.stderr)
+    if report["failed"]:
+        print(f"dlguide.execute: {len(report['failed'])} notebook(s) failed; "
+              f"report in {args.report}", file=sys.stderr)
+        return 1
+    print(f"dlguide.execute: done in {report['wall_seconds']:.1f}s; report in {args.report}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
