@@ -7,6 +7,8 @@ Paths are resolved from this file so the build works from any directory.
 import sys
 from pathlib import Path
 
+from dlguide.execute import cache_dir
+
 CONF_DIR = Path(__file__).resolve().parent
 ROOT = CONF_DIR.parent
 sys.path.insert(0, str(CONF_DIR / "_ext"))
@@ -40,13 +42,17 @@ myst_dmath_double_inline = True
 
 # -- myst-nb: execution ----------------------------------------------------------
 # "cache": a notebook runs only when its code changes; the cache lives outside _build/
-# so `make clean` never throws executed results away.
+# so `make clean` never throws executed results away. `python -m dlguide.execute` fills
+# it in parallel before Sphinx reads (see the Makefile); its folder is keyed on the
+# helper package and the pinned versions, so changing either re-executes the book.
 nb_execution_mode = "cache"
-nb_execution_cache_path = str(ROOT / ".jupyter_cache")
+nb_execution_cache_path = str(cache_dir())
 nb_execution_timeout = 120          # seconds per cell
 nb_execution_raise_on_error = True  # a failing cell fails the build
 nb_execution_show_tb = True         # ...and prints its traceback
 nb_merge_streams = True
+nb_output_stderr = "warn"           # anything a cell writes to stderr (a warning, an error
+                                    # raised while drawing a figure) fails the build
 nb_execution_in_temp = False        # cells run with the chapter's folder as working directory
 
 # -- HTML ----------------------------------------------------------------------

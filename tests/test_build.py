@@ -5,6 +5,7 @@ import shutil
 import subprocess
 
 import pytest
+from dlguide.execute import cache_dir
 
 from conftest import BOOK, ROOT, SPHINX_BUILD, build, executed_notebooks
 
@@ -53,7 +54,7 @@ def book_copy(built_book, tmp_path):
     """A copy of the book's sources and of its filled execution cache."""
     src, cache = tmp_path / "book", tmp_path / "cache"
     shutil.copytree(BOOK, src)
-    shutil.copytree(ROOT / ".jupyter_cache", cache)
+    shutil.copytree(cache_dir(), cache)
     return src, cache
 
 

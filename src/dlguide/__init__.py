@@ -18,10 +18,16 @@ def setup(seed: int = 0) -> None:
     """Prepare a chapter's kernel: fixed seeds, one CPU thread, the book's plot style.
 
     One thread keeps results bit-for-bit repeatable and lets several chapters execute side
-    by side on a small machine without fighting over cores.
+    by side on a small machine without fighting over cores. Figures are stored as PNG
+    (for the web pages) and PDF (vector graphics for the printed book).
     """
     import torch
 
     torch.set_num_threads(1)
     seed_everything(seed)
     use_book_style()
+    try:
+        from matplotlib_inline.backend_inline import set_matplotlib_formats
+    except ImportError:  # not in a Jupyter kernel
+        return
+    set_matplotlib_formats("png", "pdf")

@@ -9,15 +9,20 @@ chapter in the cache and executes nothing. A chapter whose code is unchanged is 
 run again, whatever its prose.
 
 The notebooks are read exactly as myst-nb reads them (its ``myst_nb_md`` reader), so the
-cache entries match. A failing cell stops here, before Sphinx, with the chapter's path
+cache entries match. The cache lives in ``.jupyter_cache/<key>/``, where the key hashes
+this package's code and ``constraints.txt``: jupyter-cache only looks at a chapter's own
+code, so without the key a change to a shared helper or to a pinned version would leave
+stale outputs in the book. Caches of older keys are removed. A failing cell stops here, before Sphinx, with the chapter's path
 and the cell's traceback; the exit status is then 1. Each run writes a report (JSON) of
 what was executed, how long it took and what failed.
 """
 
 import argparse
+import hashlib
 import json
 import logging
 import re
+import shutil
 import sys
 import time
 from pathlib import Path
@@ -26,9 +31,25 @@ from jupyter_cache import get_cache
 from jupyter_cache.executors import load_executor
 
 ROOT = Path(__file__).resolve().parents[2]
+PACKAGE = Path(__file__).resolve().parent
 READER = {"name": "myst_nb_md", "type": "plugin"}
 TIMEOUT = 120  # seconds per cell, as in conf.py
 ANSI = re.compile(r"\x1b\[[0-9;]*m")  # colour codes in IPython tracebacks
+
+
+def cache_dir() -> Path:
+    """The execution cache for the current helper code and pinned environment."""
+    digest = hashlib.sha256()
+    for path in sorted(PACKAGE.glob("*.py")) + [ROOT / "constraints.txt"]:
+        digest.update(path.name.encode() + path.read_bytes())
+    return ROOT / ".jupyter_cache" / digest.hexdigest()[:12]
+
+
+def prune_old_caches(current: Path) -> None:
+    current.mkdir(parents=True, exist_ok=True)
+    for old in current.parent.iterdir():
+        if old.is_dir() and old != current:
+            shutil.rmtree(old)
 
 
 def notebooks(book: Path) -> list[Path]:
@@ -44,10 +65,14 @@ def notebooks(book: Path) -> list[Path]:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--book", type=Path, default=ROOT / "book")
-    parser.add_argument("--cache", type=Path, default=ROOT / ".jupyter_cache")
+    parser.add_argument("--cache", type=Path, default=None,
+                        help="default: the current .jupyter_cache/<key>/")
     parser.add_argument("--report", type=Path, default=ROOT / "_build" / "execution-report.json")
     args = parser.parse_args(argv)
 
+    if args.cache is None:
+        args.cache = cache_dir()
+        prune_old_caches(args.cache)
     cache = get_cache(args.cache)  # creates the database before anything runs in parallel
     paths = notebooks(args.book)
     wanted = {str(p) for p in paths}
