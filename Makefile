@@ -40,7 +40,7 @@ $(VENV)/.test-installed: $(VENV)/.book-installed
 # Chapters whose code changed run first, in parallel, into the execution cache; Sphinx
 # then reads every chapter from the cache. A failing cell stops the build here.
 html: $(VENV)/.book-installed
-	$(BIN)/python -m dlguide.execute --report $(BUILDDIR)/execution-report.json
+	$(BIN)/python -m dlguide.execute --book book --report $(BUILDDIR)/execution-report.json
 	$(SPHINXBUILD) -b html -c conf $(SPHINXOPTS) book $(BUILDDIR)/html
 	@echo "Book written to $(BUILDDIR)/html/index.html"
 

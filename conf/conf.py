@@ -70,3 +70,22 @@ html_theme_options = {
     "show_toc_level": 2,
     "navigation_with_keys": False,
 }
+
+# -- LaTeX / PDF (make pdf) -------------------------------------------------------------
+latex_engine = "xelatex"
+latex_documents = [(root_doc, "dlguide.tex", html_title, author, "manual", False)]
+latex_show_urls = "no"
+latex_elements = {
+    "papersize": "a4paper",
+    "pointsize": "10pt",
+    # DejaVu covers the Greek letters, arrows and maths symbols of the prose and outputs.
+    "fontpkg": r"""
+\setmainfont{DejaVu Serif}[Scale=0.92]
+\setsansfont{DejaVu Sans}[Scale=0.92]
+\setmonofont{DejaVu Sans Mono}[Scale=0.8]
+""",
+    # Long code and output lines wrap instead of running past the margin.
+    "sphinxsetup": "verbatimforcewraps=true, verbatimmaxunderfull=0, verbatimhintsturnover=true",
+    "figure_align": "H",
+    "printindex": r"\footnotesize\raggedright\printindex",
+}
