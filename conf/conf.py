@@ -19,7 +19,14 @@ author = "The dlguide authors"
 copyright = "2026, the dlguide authors"
 language = "en"
 root_doc = "index"
-exclude_patterns = ["_build", "**.ipynb_checkpoints", "README.md"]
+exclude_patterns = ["_build", "**.ipynb_checkpoints", "README.md", "_toc.md"]
+# The printed book (`make pdf` passes `-t pdf`) starts at pdf.md, which lists the same
+# chapters as index.md without the web landing page; each build leaves the other root out.
+if tags.has("pdf"):  # noqa: F821 (Sphinx provides `tags`)
+    root_doc = "pdf"
+    exclude_patterns.append("index.md")
+else:
+    exclude_patterns.append("pdf.md")
 
 # -- Extensions ----------------------------------------------------------------
 extensions = [
@@ -29,6 +36,7 @@ extensions = [
     "sphinx-mathjax-offline",   # MathJax served from the book, not from a CDN
     "dlguide_downloads",        # local: each chapter downloadable as an executed .ipynb
     "dlguide_checklist",        # local: the study checklist, generated from the chapters
+    "dlguide_answer_key",       # local: PDF only, exam answers gathered in an appendix
 ]
 
 # Nitpicky: every cross-reference must resolve (with -W in the Makefile, a miss fails the build).
@@ -73,7 +81,7 @@ html_theme_options = {
 
 # -- LaTeX / PDF (make pdf) -------------------------------------------------------------
 latex_engine = "xelatex"
-latex_documents = [(root_doc, "dlguide.tex", html_title, author, "manual", False)]
+latex_documents = [("pdf", "dlguide.tex", html_title, author, "manual", False)]
 latex_show_urls = "no"
 latex_elements = {
     "papersize": "a4paper",
@@ -88,4 +96,6 @@ latex_elements = {
     "sphinxsetup": "verbatimforcewraps=true, verbatimmaxunderfull=0, verbatimhintsturnover=true",
     "figure_align": "H",
     "printindex": r"\footnotesize\raggedright\printindex",
+    # Week N is Chapter N: the first chapter is Week 2.
+    "tableofcontents": r"\sphinxtableofcontents\setcounter{chapter}{1}",
 }
