@@ -95,6 +95,8 @@ latex_elements = {
     # Long code and output lines wrap instead of running past the margin.
     "sphinxsetup": "verbatimforcewraps=true, verbatimmaxunderfull=0, verbatimhintsturnover=true",
     "figure_align": "H",
+    # Tables hold formulas and code; a smaller font keeps them inside the margins.
+    "preamble": r"\AtBeginEnvironment{tabulary}{\footnotesize}",
     "printindex": r"\footnotesize\raggedright\printindex",
     # Week N is Chapter N: the first chapter is Week 2.
     "tableofcontents": r"\sphinxtableofcontents\setcounter{chapter}{1}",
