@@ -18,7 +18,7 @@ SPHINXOPTS  ?= -W --keep-going -n
 SPHINXBUILD := $(BIN)/sphinx-build
 SUDO        := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: html pdf test livehtml preview clean distclean
+.PHONY: html pdf test bench livehtml preview clean distclean
 
 # --- environment -------------------------------------------------------------
 # torch goes in first and pinned: a looser requirement would pull several GB of CUDA
@@ -79,6 +79,11 @@ livehtml: $(VENV)/.book-installed
 # The suite builds the book once itself (with `make html`), then checks what a reader sees.
 test: $(VENV)/.test-installed
 	$(BIN)/python -m pytest
+
+# Build-speed benchmark (cold, rebuilds, PDF, peak memory against the serial floor);
+# prints a table and writes _build/bench.json. Takes several minutes.
+bench: $(VENV)/.test-installed
+	$(BIN)/python bench/bench.py
 
 clean:
 	rm -rf $(BUILDDIR)
