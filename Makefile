@@ -1,6 +1,7 @@
 # dlguide: build the book, test it, serve it while writing.
 #
 #   make html      create .venv if missing, install everything, build _build/html/
+#   make pdf       the same set-up plus TeX, then the book as one PDF in _build/pdf/
 #   make test      the same set-up plus what the tests need, then the whole test suite
 #   make livehtml  rebuild and reload the browser on every save (http://127.0.0.1:8000)
 #   make clean     remove _build/ (keeps the execution cache); make distclean removes it too
@@ -17,7 +18,7 @@ SPHINXOPTS  ?= -W --keep-going -n
 SPHINXBUILD := $(BIN)/sphinx-build
 SUDO        := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: html test livehtml preview clean distclean
+.PHONY: html pdf test livehtml preview clean distclean
 
 # --- environment -------------------------------------------------------------
 # torch goes in first and pinned: a looser requirement would pull several GB of CUDA
@@ -29,8 +30,18 @@ $(VENV)/.book-installed: pyproject.toml constraints.txt
 	$(BIN)/pip install --quiet -c constraints.txt -e ".[book]"
 	touch $@
 
+# The PDF is typeset by xelatex (Debian's TeX, no recommends), indexed by xindy, and read
+# back by the tests with poppler's pdftotext.
+TEX_PACKAGES := latexmk texlive-xetex texlive-latex-recommended texlive-latex-extra \
+  texlive-fonts-recommended xindy fonts-dejavu-core poppler-utils
+$(VENV)/.tex-installed: | $(VENV)/.book-installed
+	command -v xelatex latexmk xindy pdftotext >/dev/null && fc-list | grep -q "DejaVu Serif" \
+	  || { $(SUDO) apt-get update -qq && \
+	       $(SUDO) apt-get install -y -qq --no-install-recommends $(TEX_PACKAGES); }
+	touch $@
+
 # The browser tests drive Debian's Chromium (Playwright cannot download its own here).
-$(VENV)/.test-installed: $(VENV)/.book-installed
+$(VENV)/.test-installed: $(VENV)/.book-installed $(VENV)/.tex-installed
 	$(BIN)/pip install --quiet -c constraints.txt -e ".[book,test]"
 	command -v chromium >/dev/null || { $(SUDO) apt-get update -qq && \
 	  $(SUDO) apt-get install -y -qq --no-install-recommends chromium fonts-dejavu-core; }
@@ -43,6 +54,22 @@ html: $(VENV)/.book-installed
 	$(BIN)/python -m dlguide.execute --book book --report $(BUILDDIR)/execution-report.json
 	$(SPHINXBUILD) -b html -c conf $(SPHINXOPTS) book $(BUILDDIR)/html
 	@echo "Book written to $(BUILDDIR)/html/index.html"
+
+# One PDF, _build/pdf/dlguide.pdf. Execution is shared with the HTML build through the
+# cache. The build fails if LaTeX leaves a reference or citation undefined.
+pdf: $(VENV)/.book-installed $(VENV)/.tex-installed
+	$(BIN)/python -m dlguide.execute --book book --report $(BUILDDIR)/execution-report.json
+	rm -rf $(BUILDDIR)/latex $(BUILDDIR)/pdf
+	$(SPHINXBUILD) -b latex -t pdf -c conf $(SPHINXOPTS) book $(BUILDDIR)/latex
+	$(MAKE) -C $(BUILDDIR)/latex LATEXMKOPTS="-interaction=nonstopmode -halt-on-error" \
+	  > $(BUILDDIR)/latex/latexmk.out 2>&1 \
+	  || { tail -40 $(BUILDDIR)/latex/latexmk.out; echo "LaTeX failed: see $(BUILDDIR)/latex/dlguide.log"; exit 1; }
+	@if grep -E "There were undefined references|Reference .* undefined|Citation .* undefined" \
+	    $(BUILDDIR)/latex/dlguide.log; then \
+	  echo "LaTeX reports undefined references (see $(BUILDDIR)/latex/dlguide.log)"; exit 1; fi
+	mkdir -p $(BUILDDIR)/pdf
+	cp $(BUILDDIR)/latex/dlguide.pdf $(BUILDDIR)/pdf/dlguide.pdf
+	@echo "PDF written to $(BUILDDIR)/pdf/dlguide.pdf"
 
 livehtml: $(VENV)/.book-installed
 	$(BIN)/sphinx-autobuild -b html -c conf $(SPHINXOPTS) --watch src --watch _static \

@@ -19,7 +19,14 @@ author = "The dlguide authors"
 copyright = "2026, the dlguide authors"
 language = "en"
 root_doc = "index"
-exclude_patterns = ["_build", "**.ipynb_checkpoints", "README.md"]
+exclude_patterns = ["_build", "**.ipynb_checkpoints", "README.md", "_toc.md"]
+# The printed book (`make pdf` passes `-t pdf`) starts at pdf.md, which lists the same
+# chapters as index.md without the web landing page; each build leaves the other root out.
+if tags.has("pdf"):  # noqa: F821 (Sphinx provides `tags`)
+    root_doc = "pdf"
+    exclude_patterns.append("index.md")
+else:
+    exclude_patterns.append("pdf.md")
 
 # -- Extensions ----------------------------------------------------------------
 extensions = [
@@ -29,6 +36,7 @@ extensions = [
     "sphinx-mathjax-offline",   # MathJax served from the book, not from a CDN
     "dlguide_downloads",        # local: each chapter downloadable as an executed .ipynb
     "dlguide_checklist",        # local: the study checklist, generated from the chapters
+    "dlguide_answer_key",       # local: PDF only, exam answers gathered in an appendix
     "sphinx_tippy",             # hover tips: a term link shows its glossary definition
     "dlguide_glossary",         # local: A-Z glossary, "Used in" back-links, glossary audit
 ]
@@ -97,7 +105,7 @@ html_theme_options = {
 
 # -- LaTeX / PDF (make pdf) -------------------------------------------------------------
 latex_engine = "xelatex"
-latex_documents = [(root_doc, "dlguide.tex", html_title, author, "manual", False)]
+latex_documents = [("pdf", "dlguide.tex", html_title, author, "manual", False)]
 latex_show_urls = "no"
 latex_elements = {
     "papersize": "a4paper",
@@ -111,5 +119,9 @@ latex_elements = {
     # Long code and output lines wrap instead of running past the margin.
     "sphinxsetup": "verbatimforcewraps=true, verbatimmaxunderfull=0, verbatimhintsturnover=true",
     "figure_align": "H",
+    # Tables hold formulas and code; a smaller font keeps them inside the margins.
+    "preamble": r"\AtBeginEnvironment{tabulary}{\footnotesize}",
     "printindex": r"\footnotesize\raggedright\printindex",
+    # Week N is Chapter N: the first chapter is Week 2.
+    "tableofcontents": r"\sphinxtableofcontents\setcounter{chapter}{1}",
 }

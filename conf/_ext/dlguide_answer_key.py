@@ -1,0 +1,71 @@
+"""The printed exam: model answers gathered into an "Answer key" appendix.
+
+Online, each model answer of ``book/exam.md`` is a collapsed dropdown under its question
+(``:class-container: exam-answer``), followed by the collapsed cells that check it. On
+paper a collapsed answer cannot be hidden, so for the LaTeX builder this extension moves
+every answer, with its checking cells, out of the question and into an appendix chapter
+"Answer key" at the end of the book, one section per question. Each question keeps a
+line pointing to its answer. The HTML build is untouched.
+"""
+
+from docutils import nodes
+from sphinx import addnodes
+from sphinx.application import Sphinx
+
+ANSWER_CLASS = "exam-answer"
+
+
+def is_answer(node: nodes.Node) -> bool:
+    return isinstance(node, nodes.Element) and ANSWER_CLASS in node.get("classes", [])
+
+
+def is_check_cell(node: nodes.Node) -> bool:
+    classes = node.get("classes", []) if isinstance(node, nodes.Element) else []
+    return "cell" in classes and "tag_hide-cell" in classes
+
+
+def gather_answers(app: Sphinx, doctree: nodes.document, docname: str) -> None:
+    if app.builder.format != "latex":
+        return
+    answers = [node for node in doctree.findall(is_answer)]
+    if not answers:
+        return
+    source_doc = exam_docname(app, answers[0])
+    appendix = nodes.section(ids=["answer-key"], names=["answer key"])
+    appendix += nodes.title("", "Answer key")
+    appendix += nodes.paragraph(
+        "", "The model answers to the practice exam, question by question, with the "
+        "code that checks the computed ones.")
+    for answer in answers:
+        question = answer.parent
+        title = question.next_node(nodes.title).astext() if isinstance(question, nodes.section) else ""
+        anchor = f"answer-key-{len(appendix.children)}"
+        section = nodes.section(ids=[anchor], names=[f"answer to {title.lower()}"])
+        section += nodes.title("", f"Answer to {title}" if title else "Answer")
+        body = [child for child in answer.children if not isinstance(child, nodes.rubric)]
+        checks = [n for n in question.children if is_check_cell(n)] if title else []
+        for child in body + checks:
+            child.parent.remove(child)
+            section += child
+        pointer = nodes.paragraph()
+        pointer += nodes.emphasis("", "Model answer: ")
+        pointer += nodes.reference("", f"Answer key, {title}", refid=anchor, internal=True)
+        answer.replace_self(pointer)
+        appendix += section
+    # In the exam's file context, so the links above resolve to these sections.
+    wrapper = addnodes.start_of_file(docname=source_doc)
+    wrapper += appendix
+    doctree += nodes.raw("", r"\appendix", format="latex")
+    doctree += wrapper
+
+
+def exam_docname(app: Sphinx, node: nodes.Node) -> str:
+    """The document an answer came from, read from its start_of_file ancestor."""
+    while node is not None and not isinstance(node, addnodes.start_of_file):
+        node = node.parent
+    return node["docname"] if node is not None else app.config.root_doc
+
+
+def setup(app: Sphinx) -> dict:
+    app.connect("doctree-resolved", gather_answers)
+    return {"parallel_read_safe": True, "parallel_write_safe": True}
