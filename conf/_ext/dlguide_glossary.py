@@ -174,8 +174,10 @@ def collect(app: Sphinx, doctree: nodes.document) -> None:
                              if text.strip() == names[0] and not text[:1].isspace()),
                             _line(terms[0]))
                 entries.append({"key": _norm(names[0]), "names": names, "line": line})
+                terms[0]["dlguide_key"] = _norm(names[0])
     if entries:
         _data(env, "dlguide_glossary")[docname] = entries
+        merge_aliases(doctree)
         split_into_letters(doctree)
 
     refs = []
@@ -208,6 +210,27 @@ def collect(app: Sphinx, doctree: nodes.document) -> None:
         if text.astext().strip():
             prose.append((str(text.astext()), line))
     _data(env, "dlguide_prose")[docname] = prose
+
+
+def merge_aliases(doctree: nodes.document) -> None:
+    """Show an entry with several names ("long short-term memory" and "LSTM") as one
+    term, "long short-term memory (LSTM)", that carries every name's anchor and index
+    entry. Each anchor then opens on the definition, and a hover tip on a link to any of
+    the names shows it (a tip shows a term's <dd> only when its <dt> is next to it)."""
+    for glossary in doctree.findall(addnodes.glossary):
+        for item in glossary.findall(nodes.definition_list_item):
+            terms = [t for t in item.children if isinstance(t, nodes.term)]
+            if len(terms) < 2:
+                continue
+            first = terms[0]
+            names = []
+            for alias in terms[1:]:
+                first["ids"].extend(alias["ids"])
+                names.append(alias.astext())
+                first.extend(list(alias.findall(addnodes.index)))
+                item.remove(alias)
+            label = " (" + ", ".join(names) + ")"
+            first.insert(1, nodes.inline(label, label, classes=["dlguide-term-alias"]))
 
 
 def split_into_letters(doctree: nodes.document) -> None:
@@ -310,7 +333,7 @@ def add_used_in(app: Sphinx, doctree: nodes.document, fromdoc: str) -> None:
     for glossary in doctree.findall(addnodes.glossary):
         for item in glossary.findall(nodes.definition_list_item):
             term = item.next_node(nodes.term)
-            places = used.get(_norm(term.astext()), [])
+            places = used.get(term.get("dlguide_key", _norm(term.astext())), [])
             definition = item.next_node(nodes.definition)
             if not places or definition is None:
                 continue
