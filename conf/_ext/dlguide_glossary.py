@@ -326,14 +326,18 @@ def uses(env) -> dict[str, list[tuple[str, str, str]]]:
 
 
 def add_used_in(app: Sphinx, doctree: nodes.document, fromdoc: str) -> None:
-    """doctree-resolved (glossary pages): append "Used in" to every entry."""
-    if fromdoc not in _data(app.env, "dlguide_glossary"):
+    """doctree-resolved: append "Used in" to every glossary entry. For HTML this is the
+    glossary page; for LaTeX, the one assembled document (``fromdoc`` is its root)."""
+    if not _data(app.env, "dlguide_glossary"):
         return
-    used = uses(app.env)
+    used = None
     for glossary in doctree.findall(addnodes.glossary):
         for item in glossary.findall(nodes.definition_list_item):
             term = item.next_node(nodes.term)
-            places = used.get(term.get("dlguide_key", _norm(term.astext())), [])
+            if term is None or "dlguide_key" not in term:
+                continue
+            used = uses(app.env) if used is None else used
+            places = used.get(term["dlguide_key"], [])
             definition = item.next_node(nodes.definition)
             if not places or definition is None:
                 continue
