@@ -83,6 +83,9 @@
           shownPerSection.set(entry.section, shownPerSection.get(entry.section) + 1);
         }
       }
+      for (const empty of nav.querySelectorAll(".dlguide-letter-empty")) {
+        empty.parentElement.hidden = query !== "";   // while filtering, only live letters
+      }
       for (const [section, count] of shownPerSection) {
         section.hidden = count === 0;
         const link = letterLinks.get(section.id);

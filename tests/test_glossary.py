@@ -12,6 +12,7 @@ from urllib.parse import urlparse
 
 import pytest
 from bs4 import BeautifulSoup
+from playwright.sync_api import expect
 
 from conftest import ROOT, build, chapter_names, open_page
 
@@ -228,8 +229,12 @@ def test_search_page_ranks_the_glossary_entry_in_the_top_3(browser, server, page
         tab.wait_for_selector("#search-results ul.search li", timeout=10_000)
         hrefs = tab.locator("#search-results ul.search li a").evaluate_all(
             "links => links.slice(0, 3).map(a => a.getAttribute('href'))")
-        top3 = {(urlparse(h).path.rsplit("/", 1)[-1], urlparse(h).fragment) for h in hrefs}
+        top3 = [(urlparse(h).path.rsplit("/", 1)[-1], urlparse(h).fragment) for h in hrefs]
         assert ("glossary.html", ids[term]) in top3, hrefs
+        # the result shows the entry's name under it ("long short-term memory (LSTM)")
+        result = tab.locator("#search-results ul.search > li").nth(
+            top3.index(("glossary.html", ids[term])))
+        expect(result).to_contain_text(term, ignore_case=True)
         if term == "gradient descent":
             tab.screenshot(path=str(SHOTS / "search-gradient-descent.png"))
     finally:
@@ -298,3 +303,32 @@ def test_audit_ignores_headings_code_maths_links_and_compounds(tmp_path):
     result = build(FIXTURES / "glossary_clean", tmp_path / "html", tmp_path / "cache")
     assert result.returncode == 0, _log(result)[-3000:]
     assert "glossary audit" not in _log(result)
+
+
+def test_used_in_follows_incremental_builds(tmp_path):
+    """Adding or removing a reference in one chapter updates the glossary on the next
+    (incremental) build, although the glossary's own source did not change."""
+    import shutil
+
+    src = tmp_path / "book"
+    shutil.copytree(FIXTURES / "glossary_clean", src)
+    out, cache = tmp_path / "html", tmp_path / "cache"
+
+    def used_in(term_id: str) -> list[str]:
+        soup = BeautifulSoup((out / "index.html").read_text(), "lxml")   # holds the glossary
+        dd = soup.find("dt", id=term_id).find_next_sibling("dd")
+        return [a["href"] for a in dd.select(".dlguide-used-in a")]
+
+    assert build(src, out, cache).returncode == 0
+    assert used_in("term-batch") == ["week01.html#week-1"]
+
+    chapter = src / "week02.md"
+    text = chapter.read_text()
+    chapter.write_text(text + "\n## Batches\n\nEach {term}`batch` is a step.\n")
+    result = build(src, out, cache)
+    assert result.returncode == 0, _log(result)[-3000:]
+    assert used_in("term-batch") == ["week01.html#week-1", "week02.html#batches"]
+
+    chapter.write_text(text)
+    assert build(src, out, cache).returncode == 0
+    assert used_in("term-batch") == ["week01.html#week-1"]

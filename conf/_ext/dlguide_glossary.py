@@ -6,6 +6,10 @@ What it adds to the ``{glossary}`` directive (``book/glossary.md``):
   (``<section id="letter-a">``, a heading "A", ...), with a row of jump letters above
   it (letters with no term are shown greyed out). The filter box that narrows the list
   is added by ``_static/dlguide-glossary.js``; without JavaScript the page is complete.
+* **Other names.** An entry with several names (a second term line, e.g. "LSTM" under
+  "long short-term memory") is shown as one term, "long short-term memory (LSTM)", that
+  carries every name's anchor and index entry, so a link or a hover tip to any name
+  shows the definition, and a search for any name finds the entry.
 * **"Used in" back-links.** While each document is read, every ``{term}`` reference is
   recorded with the section it sits in (references inside the glossary's own
   definitions do not count). When the glossary page is written, each entry gets a
@@ -233,6 +237,27 @@ def merge_aliases(doctree: nodes.document) -> None:
             first.insert(1, nodes.inline(label, label, classes=["dlguide-term-alias"]))
 
 
+ALIAS_ANCHORS = re.compile(
+    r'(<dt id="term-[^"]*">)((?:<span id="term-[^"]*"></span>)+)(.*?)(<a class="headerlink")')
+
+
+def wrap_alias_anchors(app: Sphinx, pagename: str, templatename: str, context: dict,
+                       doctree) -> None:
+    """html-page-context: docutils writes a term's extra anchors (its other names) as
+    empty ``<span id>``s. The search page shows the text of the anchored element under
+    each result, so a search for "LSTM" would show nothing: wrap the term's text in those
+    spans instead, so it shows "long short-term memory (LSTM)"."""
+    if pagename not in _data(app.env, "dlguide_glossary") or "body" not in context:
+        return
+
+    def wrap(match: re.Match) -> str:
+        spans = re.findall(r'<span id="[^"]*">', match.group(2))
+        return match.group(1) + "".join(spans) + match.group(3) + "</span>" * len(spans) \
+            + match.group(4)
+
+    context["body"] = ALIAS_ANCHORS.sub(wrap, context["body"])
+
+
 def split_into_letters(doctree: nodes.document) -> None:
     """Replace each sorted glossary by a row of jump letters and one section per letter."""
     for glossary in list(doctree.findall(addnodes.glossary)):
@@ -458,6 +483,7 @@ def setup(app: Sphinx) -> dict:
                  texinfo=(skip_node, None))
     app.connect("doctree-read", collect, priority=400)   # before the TOC is collected
     app.connect("doctree-resolved", add_used_in)
+    app.connect("html-page-context", wrap_alias_anchors, priority=600)  # after sphinx-tippy
     app.connect("env-purge-doc", purge)
     app.connect("env-merge-info", merge)
     app.connect("env-get-outdated", always_reread_glossary)
