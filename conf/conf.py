@@ -120,7 +120,7 @@ latex_elements = {
     "sphinxsetup": "verbatimforcewraps=true, verbatimmaxunderfull=0, verbatimhintsturnover=true",
     "figure_align": "H",
     # Tables hold formulas and code; a smaller font keeps them inside the margins.
-    "preamble": r"\AtBeginEnvironment{tabulary}{\footnotesize}",
+    "preamble": r"\AtBeginEnvironment{tabulary}{\footnotesize\sloppy}\setlength{\tymin}{56pt}",
     "printindex": r"\footnotesize\raggedright\printindex",
     # Week N is Chapter N: the first chapter is Week 2.
     "tableofcontents": r"\sphinxtableofcontents\setcounter{chapter}{1}",

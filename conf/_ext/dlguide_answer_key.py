@@ -16,7 +16,9 @@ ANSWER_CLASS = "exam-answer"
 
 
 def is_answer(node: nodes.Node) -> bool:
-    return isinstance(node, nodes.Element) and ANSWER_CLASS in node.get("classes", [])
+    """A sphinx-design dropdown (before its HTML transform) marked as a model answer."""
+    return (isinstance(node, nodes.Element) and node.get("design_component") == "dropdown"
+            and ANSWER_CLASS in node.get("container_classes", []))
 
 
 def is_check_cell(node: nodes.Node) -> bool:
@@ -38,7 +40,8 @@ def gather_answers(app: Sphinx, doctree: nodes.document, docname: str) -> None:
         "code that checks the computed ones.")
     for answer in answers:
         question = answer.parent
-        title = question.next_node(nodes.title).astext() if isinstance(question, nodes.section) else ""
+        in_section = isinstance(question, nodes.section)
+        title = question.next_node(nodes.title).astext() if in_section else ""
         anchor = f"answer-key-{len(appendix.children)}"
         section = nodes.section(ids=[anchor], names=[f"answer to {title.lower()}"])
         section += nodes.title("", f"Answer to {title}" if title else "Answer")
@@ -60,10 +63,13 @@ def gather_answers(app: Sphinx, doctree: nodes.document, docname: str) -> None:
 
 
 def exam_docname(app: Sphinx, node: nodes.Node) -> str:
-    """The document an answer came from, read from its start_of_file ancestor."""
-    while node is not None and not isinstance(node, addnodes.start_of_file):
+    """The document an answer came from: the LaTeX builder marks every section of the
+    assembled book with the document it was read from."""
+    while node is not None:
+        if isinstance(node, nodes.section) and node.get("docname"):
+            return node["docname"]
         node = node.parent
-    return node["docname"] if node is not None else app.config.root_doc
+    return app.config.root_doc
 
 
 def setup(app: Sphinx) -> dict:

@@ -1,0 +1,130 @@
+"""The printed book: `make pdf` writes one PDF with every chapter, the exam and its
+answer key, the checklist, the glossary and an index, typeset without overflow."""
+
+import re
+import subprocess
+
+import pytest
+from pypdf import PdfReader
+
+from conftest import ROOT, chapter_names, executed_notebooks
+
+PDF_DIR = ROOT / "_build" / "pdf"
+LATEX_LOG = ROOT / "_build" / "latex" / "dlguide.log"
+LATEX_TEX = ROOT / "_build" / "latex" / "dlguide.tex"
+
+
+@pytest.fixture(scope="session")
+def pdf_build(built_book):
+    """`make pdf` after the HTML build (which filled the execution cache)."""
+    result = subprocess.run(["make", "--no-print-directory", "pdf"], cwd=ROOT,
+                            capture_output=True, text=True)
+    assert result.returncode == 0, f"make pdf failed:\n{result.stdout[-4000:]}\n{result.stderr[-4000:]}"
+    return result
+
+
+@pytest.fixture(scope="session")
+def pdf(pdf_build):
+    pdfs = list(PDF_DIR.glob("*.pdf"))
+    assert len(pdfs) == 1, f"expected exactly one PDF, found {pdfs}"
+    return pdfs[0]
+
+
+@pytest.fixture(scope="session")
+def text(pdf):
+    out = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True,
+                         text=True, check=True).stdout
+    return re.sub(r"[ \t]+", " ", out)
+
+
+@pytest.fixture(scope="session")
+def chapter_titles(page):
+    return {name: page(name).select_one("article h1").get_text(strip=True).rstrip("#")
+            for name in chapter_names()}
+
+
+def part(text: str, heading: str, until: str | None = None) -> str:
+    """The text of a chapter, from its (upper-case) heading line to the next one given."""
+    start = re.search(rf"^\s*{heading}\s*$", text, re.M)
+    assert start, f"no chapter headed {heading}"
+    end = re.search(rf"^\s*{until}\s*$", text[start.end():], re.M) if until else None
+    return text[start.end():start.end() + end.start()] if end else text[start.end():]
+
+
+def test_pdf_executes_nothing_after_the_html(pdf_build):
+    assert executed_notebooks(pdf_build.stdout + pdf_build.stderr) == []
+
+
+def test_every_chapter_with_its_week_number(text, chapter_titles, pdf):
+    flat = " ".join(text.split())
+    for name, title in chapter_titles.items():
+        assert " ".join(title.split()) in flat, title
+    outline = [item.title for item in PdfReader(pdf).outline if not isinstance(item, list)]
+    for title in chapter_titles.values():
+        assert any(title.split(" ·")[0] in entry for entry in outline), (title, outline)
+    assert "Chapter 2" in text or "CHAPTER\nTWO" in text or "TWO" in text
+
+
+def test_exam_questions_and_a_separate_answer_key(text):
+    for n in range(1, 21):
+        assert f"Question {n}\n" in text or f"Question {n} " in text, n
+    key = part(text, "ANSWER KEY", "INDEX")
+    answers = re.findall(r"Answer to Question (\d+)", key)
+    assert sorted(set(map(int, answers))) == list(range(1, 21))  # headings and page headers
+    assert "vanishing gradient problem" in key and "Conditional DCGAN" in key  # content
+    exam = part(text, "PRACTICE EXAM", "STUDY CHECKLIST")
+    assert "Model answer: Answer key, Question 13" in " ".join(exam.split())
+    assert "98 points" in exam
+
+
+def test_checklist_glossary_and_index(text):
+    checklist = part(text, "STUDY CHECKLIST", "GLOSSARY")
+    assert checklist.count("□") >= 60, "the checklist prints empty boxes"
+    assert "Week 11" in checklist
+    assert "Glossary" in text
+    for term in ["backpropagation", "softmax", "scaled dot-product attention", "mode collapse"]:
+        assert term in text.lower(), term
+    index = part(text, "INDEX")
+    assert "softmax" in index and "backpropagation" in index
+
+
+def test_no_unresolved_references_or_raw_markup(text):
+    assert "??" not in text
+    for raw in ["$$", "\\frac", "{term}", "{eq}", ":::"]:
+        assert raw not in text, raw
+
+
+def test_web_only_parts_leave_no_trace(text):
+    for web_only in ["Your score", "Reset scores", "Export progress", "Mark Week",
+                     "Show code cell", "Points you earned"]:
+        assert web_only not in text, web_only
+
+
+def test_figures_are_embedded_as_vector_graphics(pdf):
+    reader = PdfReader(pdf)
+    forms = 0
+    for page in reader.pages:
+        xobjects = page.get("/Resources", {}).get("/XObject", {})
+        for obj in xobjects.values():
+            if obj.get_object().get("/Subtype") == "/Form":
+                forms += 1
+    assert forms >= 20, f"only {forms} vector figures"
+
+
+def chapter_of_line(tex_lines, line):
+    chapter = None
+    for number, content in enumerate(tex_lines[:line], start=1):
+        if content.startswith(r"\chapter{"):
+            chapter = content
+    return chapter
+
+
+def test_no_overfull_box_wider_than_5pt_in_the_chapters(pdf):
+    log = LATEX_LOG.read_text(errors="replace")
+    tex_lines = LATEX_TEX.read_text().splitlines()
+    too_wide = []
+    for width, line in re.findall(r"Overfull \\hbox \((\d+\.?\d*)pt too wide\) "
+                                  r"(?:in paragraph at lines|detected at line) (\d+)", log):
+        if float(width) > 5:
+            too_wide.append((float(width), chapter_of_line(tex_lines, int(line))))
+    assert not too_wide, too_wide
