@@ -11,7 +11,11 @@ from conftest import ROOT, chapter_names, open_page
 SHOTS = ROOT / "_build" / "screenshots"
 
 
-@pytest.mark.parametrize("name", ["index", *chapter_names()])
+PAGES = ["index", *chapter_names(), "exam", "checklist", "glossary", "genindex", "search"]
+WITH_MATH = {*chapter_names(), "exam"}
+
+
+@pytest.mark.parametrize("name", PAGES)
 def test_page_renders_offline(browser, server, name):
     SHOTS.mkdir(parents=True, exist_ok=True)
     ctx, page, requests = open_page(browser, server, name)
@@ -22,7 +26,7 @@ def test_page_renders_offline(browser, server, name):
         broken = page.evaluate("""() => [...document.images]
             .filter(i => !i.complete || i.naturalWidth === 0).map(i => i.src)""")
         assert not broken, f"images that did not load: {broken}"
-        if name != "index":
+        if name in WITH_MATH:
             n_math = page.locator("div.math, span.math").count()
             typeset = page.locator("mjx-container").count()
             assert n_math > 0 and typeset >= n_math, f"{typeset} of {n_math} formulas typeset"

@@ -46,7 +46,7 @@ def test_checks_ran(page, name):
     body = article(page, name)
     code = "\n".join(pre.get_text() for pre in body.select("div.cell_input pre"))
     checks = len(re.findall(r"\bassert\b|assert_close", code))
-    assert checks >= 6, f"{name}: only {checks} checks"
+    assert checks >= 8, f"{name}: only {checks} checks"
     assert not body.select("div.output.traceback, div.output.error"), f"{name}: a cell failed"
 
 
