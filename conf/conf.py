@@ -37,6 +37,8 @@ extensions = [
     "dlguide_downloads",        # local: each chapter downloadable as an executed .ipynb
     "dlguide_checklist",        # local: the study checklist, generated from the chapters
     "dlguide_answer_key",       # local: PDF only, exam answers gathered in an appendix
+    "sphinx_tippy",             # hover tips: a term link shows its glossary definition
+    "dlguide_glossary",         # local: A-Z glossary, "Used in" back-links, glossary audit
 ]
 
 # Nitpicky: every cross-reference must resolve (with -W in the Makefile, a miss fails the build).
@@ -63,12 +65,36 @@ nb_output_stderr = "warn"           # anything a cell writes to stderr (a warnin
                                     # raised while drawing a figure) fails the build
 nb_execution_in_temp = False        # cells run with the chapter's folder as working directory
 
+# -- Glossary (dlguide_glossary) ---------------------------------------------------
+# The audit checks the prose of these documents: every glossary term they mention must
+# be linked at least once in that document. The practice exam is left out on purpose:
+# its questions must not put a definition one hover away (its model answers link terms
+# where they help, and those links still count for "Used in" and against orphans).
+dlguide_glossary_chapters = ["week*"]
+# Per chapter, words that are glossary terms but used there in another sense.
+dlguide_glossary_not_terms = {}
+
+# -- Hover tips (sphinx-tippy) -------------------------------------------------------
+# Tips are built from the target's HTML at build time; tippy.js and Popper are served
+# from _static/lib/ (vendored, MIT), never from a CDN, and nothing is fetched while
+# building (no Wikipedia or DOI tips).
+tippy_js = ("lib/popper.min.js", "lib/tippy-bundle.umd.min.js")
+tippy_enable_wikitips = False
+tippy_enable_doitips = False
+tippy_enable_mathjax = True           # formulas in a definition are typeset in the tip
+tippy_anchor_parent_selector = "article.bd-article"   # tips in the text, not the sidebars
+tippy_props = {"placement": "auto-start", "maxWidth": 480, "interactive": False,
+               "delay": [150, 0]}
+
 # -- HTML ----------------------------------------------------------------------
 html_theme = "sphinx_book_theme"
 html_title = "Deep Learning: A Study Book"
 html_static_path = [str(ROOT / "_static")]
 html_css_files = ["dlguide.css"]
-html_js_files = [("dlguide-progress.js", {"defer": "defer"})]  # checklist, exam scores
+html_js_files = [
+    ("dlguide-progress.js", {"defer": "defer"}),   # checklist, exam scores
+    ("dlguide-glossary.js", {"defer": "defer"}),   # the glossary's filter box
+]
 html_sourcelink_suffix = ""         # the download button serves the .md source as written
 html_last_updated_fmt = None
 html_theme_options = {

@@ -1,26 +1,334 @@
-"""The glossary: every term a chapter links is defined, and the chapters link their terms."""
+"""The glossary: complete, cross-referenced both ways, hover tips, filter, search, audit.
+
+The built HTML is the ground truth: references are read from the chapter pages as a
+reader's browser gets them, and compared with what the glossary page says.
+"""
+
+import json
+import re
+from collections import defaultdict
+from pathlib import Path
+from urllib.parse import urlparse
 
 import pytest
+from bs4 import BeautifulSoup
+from playwright.sync_api import expect
 
-from conftest import chapter_names
+from conftest import ROOT, build, chapter_names, open_page
+
+FIXTURES = ROOT / "tests" / "fixtures"
+SHOTS = ROOT / "_build" / "screenshots"
+TERM_LINK = "article a.reference.internal:has(> span.xref.std-term)"
 
 
-def glossary_ids(page) -> set[str]:
-    return {dt["id"] for dt in page("glossary").select("dl.glossary dt[id]")}
+# --- reading the built pages ---------------------------------------------------------
+
+def entries(page) -> list[dict]:
+    """One dict per glossary entry: its dt ids and names, and its "Used in" links."""
+    out = []
+    for dl in page("glossary").select("dl.glossary"):
+        dts = []
+        for child in dl.find_all(["dt", "dd"], recursive=False):
+            if child.name == "dt":
+                dts.append(child)
+                continue
+            used = [a["href"] for a in child.select(".dlguide-used-in a")]
+            ids, names = [], []
+            for dt in dts:
+                # "long short-term memory (LSTM)": one dt, an anchor per name
+                dt = BeautifulSoup(str(dt), "lxml").dt
+                for extra in dt.select(".headerlink, .dlguide-term-alias"):
+                    extra.extract()
+                ids += [dt["id"]] + [span["id"] for span in dt.select("span[id]")]
+                names.append(dt.get_text(" ", strip=True))
+            for alias in dts[0].select(".dlguide-term-alias") if dts else []:
+                names += [n.strip() for n in alias.get_text().strip(" ()").split(",")]
+            assert len(ids) == len(names), (ids, names)
+            out.append({"ids": ids, "names": names, "used_in": used,
+                        "definition": child.p.get_text(" ", strip=True)})
+            dts = []
+    return out
+
+
+def referencing_pages(built_book) -> list[str]:
+    """Every page built from a source document, except the glossary itself."""
+    skip = {"glossary", "search", "genindex"}
+    return sorted(p.stem for p in built_book.glob("*.html") if p.stem not in skip)
+
+
+def references(page, built_book) -> dict[str, set[str]]:
+    """dt id -> {"weekNN.html#section-id"} for every term link in every page."""
+    found = defaultdict(set)
+    for name in referencing_pages(built_book):
+        for link in page(name).select(TERM_LINK):
+            target, _, anchor = link["href"].partition("#")
+            assert target == "glossary.html", link
+            section = link.find_parent("section", id=True)
+            found[anchor].add(f"{name}.html#{section['id']}")
+    return found
+
+
+# --- 1. complete: enough terms, no orphan, every chapter links its terms --------------
+
+def test_at_least_120_terms(page):
+    assert len(entries(page)) >= 120
+
+
+def test_no_orphan_every_entry_is_referenced(page, built_book):
+    refs = references(page, built_book)
+    orphans = [e["names"][0] for e in entries(page) if not any(refs.get(i) for i in e["ids"])]
+    assert orphans == []
 
 
 @pytest.mark.parametrize("name", chapter_names())
-def test_every_term_link_resolves_to_a_glossary_entry(page, name):
-    ids = glossary_ids(page)
-    links = page(name).select("article a.reference.internal:has(span.xref.std-term)")
-    assert len(links) >= 10, f"{name} links only {len(links)} glossary terms"
-    for link in links:
+def test_every_chapter_links_at_least_10_distinct_terms(page, name):
+    entry_of = {i: e["names"][0] for e in entries(page) for i in e["ids"]}
+    targets = set()
+    for link in page(name).select(TERM_LINK):
         target, _, anchor = link["href"].partition("#")
-        assert target == "glossary.html" and anchor in ids, link
+        assert target == "glossary.html" and anchor in entry_of, link
+        targets.add(entry_of[anchor])          # "LSTM" and "long short-term memory": one term
+    assert len(targets) >= 10, f"{name} links only {len(targets)} distinct glossary terms"
 
 
 def test_week02_terms_are_defined(page):
-    ids = {i.lower() for i in glossary_ids(page)}
+    ids = {dt["id"].lower() for dt in page("glossary").select("dl.glossary dt[id]")}
     for term in ["softmax", "cross-entropy", "backpropagation", "gradient-descent",
                  "vanishing-gradient", "relu", "mean-squared-error", "one-hot-encoding"]:
         assert f"term-{term}" in ids
+
+
+# --- 2. "Used in" lists equal the references in the built chapters --------------------
+
+def test_used_in_lists_match_the_references_in_the_built_pages(page, built_book):
+    refs = references(page, built_book)
+    for entry in entries(page):
+        expected = set().union(*(refs.get(i, set()) for i in entry["ids"]))
+        listed = entry["used_in"]
+        assert len(listed) == len(set(listed)), f"{entry['names'][0]}: repeated links"
+        assert set(listed) == expected, entry["names"][0]
+
+
+def test_used_in_links_land_on_a_section(page, built_book):
+    for entry in entries(page)[:40]:
+        for href in entry["used_in"]:
+            name, _, anchor = href.partition("#")
+            assert page(name[:-5]).find("section", id=anchor) is not None, href
+
+
+def test_glossary_is_grouped_a_to_z_with_jump_letters(page):
+    glossary = page("glossary")
+    letters = glossary.select("nav.dlguide-glossary-letters a")
+    assert [a.get_text() for a in letters][:3] == ["A", "B", "C"]
+    for link in letters:
+        section = glossary.find("section", id=link["href"][1:])
+        assert section is not None and section.h2.get_text().startswith(link.get_text())
+        for dt in section.select("dt"):
+            assert dt.get_text().strip()[0].upper() == link.get_text(), dt
+
+
+# --- 3. hover tips, offline ------------------------------------------------------------
+
+@pytest.mark.parametrize("name", chapter_names())
+def test_every_term_link_has_a_tip_with_its_definition(page, built_book, name):
+    """sphinx-tippy writes one data file per page: every term link must have a tip."""
+    [data] = (built_book / "_static" / "tippy").glob(f"{name}.*.js")
+    match = re.search(r"selector_to_html = (\{.*\})\n", data.read_text())
+    tips = json.loads(match.group(1))
+    for link in page(name).select(TERM_LINK):
+        tip = tips.get(f'a[href="{link["href"]}"]')
+        assert tip and "<dd>" in tip, f"{name}: no tip for {link['href']}"
+
+
+def test_hover_shows_the_definition(browser, server, page):
+    definition = {i: e["definition"] for e in entries(page) for i in e["ids"]}
+    ctx, tab, requests = open_page(browser, server, "week02")
+    try:
+        tab.wait_for_function("() => window.tippy !== undefined")
+        link = tab.locator(TERM_LINK).nth(3)
+        anchor = link.get_attribute("href").partition("#")[2]
+        link.scroll_into_view_if_needed()
+        tab.wait_for_timeout(300)
+        link.hover()
+        tip = tab.locator(".tippy-box")
+        tip.wait_for(state="visible", timeout=5000)
+        words = " ".join(definition[anchor].split()[:4])        # "The rule for differentiating"
+        assert words in " ".join(tip.inner_text().split())
+        tab.wait_for_timeout(500)                       # let the fade-in finish
+        SHOTS.mkdir(parents=True, exist_ok=True)
+        tab.screenshot(path=str(SHOTS / "week02-hover.png"))
+        foreign = {urlparse(u).netloc for u in requests if not u.startswith(server)} - {""}
+        assert not foreign, f"requests to other hosts: {foreign}"
+    finally:
+        ctx.close()
+
+
+# --- 4. the glossary page: filter box, usable without JavaScript -----------------------
+
+def test_filter_hides_non_matching_terms(browser, server):
+    ctx, tab, requests = open_page(browser, server, "glossary")
+    try:
+        box = tab.get_by_label("Filter the glossary")
+        total = tab.locator("dl.glossary dt:visible").count()
+        box.fill("attention")
+        visible = tab.locator("dl.glossary dt:visible").all_inner_texts()
+        assert 2 <= len(visible) < total
+        assert all("attention" in t.lower() for t in visible), visible
+        assert tab.locator("#term-softmax").is_hidden()
+        assert tab.locator("section#letter-b").is_hidden()          # no B term matches
+        assert "of" in tab.locator(".dlguide-glossary-count").inner_text()
+        box.fill("<img src=x onerror=alert(1)>")                     # shown as text only
+        assert tab.locator("dl.glossary dt:visible").count() == 0
+        assert tab.locator(".dlguide-glossary-count img").count() == 0
+        box.fill("")
+        assert tab.locator("dl.glossary dt:visible").count() == total
+        tab.screenshot(path=str(SHOTS / "glossary.png"))
+        foreign = {urlparse(u).netloc for u in requests if not u.startswith(server)} - {""}
+        assert not foreign, f"requests to other hosts: {foreign}"
+    finally:
+        ctx.close()
+
+
+def test_glossary_without_javascript_shows_every_term_and_no_filter(browser, server, page):
+    ctx = browser.new_context(java_script_enabled=False)
+    try:
+        tab = ctx.new_page()
+        tab.goto(f"{server}/glossary.html")
+        assert tab.locator("input[type=search]#dlguide-glossary-filter-input").count() == 0
+        assert tab.locator("dl.glossary dt:visible").count() == len(
+            page("glossary").select("dl.glossary dt"))
+        tab.locator("nav.dlguide-glossary-letters a", has_text="R").click()
+        assert tab.url.endswith("#letter-r")
+    finally:
+        ctx.close()
+
+
+def test_glossary_dark_mode_screenshot(browser, server):
+    ctx, tab, _ = open_page(browser, server, "glossary", color_scheme="dark")
+    try:
+        tab.evaluate("() => document.documentElement.dataset.mode = 'dark'")
+        tab.wait_for_timeout(200)
+        tab.screenshot(path=str(SHOTS / "glossary-dark.png"))
+    finally:
+        ctx.close()
+
+
+# --- 5. search: the glossary entry among the first three results -----------------------
+
+SEARCHED = ["backpropagation", "gradient descent", "long short-term memory",
+            "cross-entropy", "scaled dot-product attention", "LSTM"]
+
+
+@pytest.mark.parametrize("term", SEARCHED)
+def test_search_page_ranks_the_glossary_entry_in_the_top_3(browser, server, page, term):
+    ids = {name: e["ids"][i] for e in entries(page) for i, name in enumerate(e["names"])}
+    ctx = browser.new_context(viewport={"width": 1280, "height": 900})
+    try:
+        tab = ctx.new_page()
+        tab.goto(f"{server}/search.html?q={term}", wait_until="networkidle")
+        tab.wait_for_selector("#search-results ul.search li", timeout=10_000)
+        hrefs = tab.locator("#search-results ul.search li a").evaluate_all(
+            "links => links.slice(0, 3).map(a => a.getAttribute('href'))")
+        top3 = [(urlparse(h).path.rsplit("/", 1)[-1], urlparse(h).fragment) for h in hrefs]
+        assert ("glossary.html", ids[term]) in top3, hrefs
+        # the result shows the entry's name under it ("long short-term memory (LSTM)")
+        result = tab.locator("#search-results ul.search > li").nth(
+            top3.index(("glossary.html", ids[term])))
+        expect(result).to_contain_text(term, ignore_case=True)
+        if term == "gradient descent":
+            tab.screenshot(path=str(SHOTS / "search-gradient-descent.png"))
+    finally:
+        ctx.close()
+
+
+def test_search_ranks_every_glossary_term_in_the_top_3(browser, server, page):
+    """The same search code, run in the browser for every name of every entry."""
+    names = {name: e["ids"][i] for e in entries(page) for i, name in enumerate(e["names"])}
+    ctx = browser.new_context()
+    try:
+        tab = ctx.new_page()
+        tab.goto(f"{server}/search.html", wait_until="networkidle")
+        tab.wait_for_function("() => Search._index !== null && Search._index !== undefined")
+        tops = tab.evaluate("""names => Object.fromEntries(names.map(q => [q,
+            Search._performSearch(...Search._parseQuery(q)).slice(-3)
+              .map(r => r[0] + r[2])]))""", list(names))
+        missing = {q: tops[q] for q, i in names.items() if f"glossary#{i}" not in tops[q]}
+        assert not missing, missing
+    finally:
+        ctx.close()
+
+
+# --- 6. the audit, on fixture books ------------------------------------------------------
+
+def _log(result) -> str:
+    return result.stdout + result.stderr
+
+
+def test_audit_undefined_term_fails_every_build(tmp_path):
+    src = FIXTURES / "glossary_undefined"
+    first = build(src, tmp_path / "html", tmp_path / "cache")
+    assert first.returncode != 0
+    assert "glossary_undefined/week01.md:3: WARNING: term not in glossary: 'flux capacitor'" \
+        in _log(first)
+    # Nothing changed: Sphinx does not rewrite week01, but the audit still fails the build.
+    second = build(src, tmp_path / "html", tmp_path / "cache")
+    assert second.returncode != 0
+    assert ("glossary_undefined/week01.md:3: WARNING: glossary audit: term not in "
+            "glossary: 'flux capacitor'") in _log(second)
+
+
+def test_audit_orphan_entry_fails_the_build(tmp_path):
+    result = build(FIXTURES / "glossary_orphan", tmp_path / "html", tmp_path / "cache")
+    log = _log(result)
+    assert result.returncode != 0
+    assert ("glossary_orphan/index.md:13: WARNING: glossary audit: the entry 'momentum' is "
+            "referenced by no chapter") in log
+    assert "'learning rate' is referenced by no chapter" not in log
+
+
+def test_audit_unlinked_term_in_prose_fails_the_build(tmp_path):
+    result = build(FIXTURES / "glossary_unlinked", tmp_path / "html", tmp_path / "cache")
+    log = _log(result)
+    assert result.returncode != 0
+    assert ("glossary_unlinked/week01.md:6: WARNING: glossary audit: the glossary term "
+            "'momentum' occurs in the prose ('Momentum') but is never linked in this "
+            "chapter") in log
+    assert ("glossary_unlinked/week01.md:7: WARNING: glossary audit: the glossary term "
+            "'batch' occurs in the prose ('batches')") in log            # plural
+    assert log.count("glossary audit") == 2                             # week02 links both
+
+
+def test_audit_ignores_headings_code_maths_links_and_compounds(tmp_path):
+    """The term occurs only where no link is needed: the build passes."""
+    result = build(FIXTURES / "glossary_clean", tmp_path / "html", tmp_path / "cache")
+    assert result.returncode == 0, _log(result)[-3000:]
+    assert "glossary audit" not in _log(result)
+
+
+def test_used_in_follows_incremental_builds(tmp_path):
+    """Adding or removing a reference in one chapter updates the glossary on the next
+    (incremental) build, although the glossary's own source did not change."""
+    import shutil
+
+    src = tmp_path / "book"
+    shutil.copytree(FIXTURES / "glossary_clean", src)
+    out, cache = tmp_path / "html", tmp_path / "cache"
+
+    def used_in(term_id: str) -> list[str]:
+        soup = BeautifulSoup((out / "index.html").read_text(), "lxml")   # holds the glossary
+        dd = soup.find("dt", id=term_id).find_next_sibling("dd")
+        return [a["href"] for a in dd.select(".dlguide-used-in a")]
+
+    assert build(src, out, cache).returncode == 0
+    assert used_in("term-batch") == ["week01.html#week-1"]
+
+    chapter = src / "week02.md"
+    text = chapter.read_text()
+    chapter.write_text(text + "\n## Batches\n\nEach {term}`batch` is a step.\n")
+    result = build(src, out, cache)
+    assert result.returncode == 0, _log(result)[-3000:]
+    assert used_in("term-batch") == ["week01.html#week-1", "week02.html#batches"]
+
+    chapter.write_text(text)
+    assert build(src, out, cache).returncode == 0
+    assert used_in("term-batch") == ["week01.html#week-1"]
