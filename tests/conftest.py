@@ -28,12 +28,19 @@ def chapter_names() -> list[str]:
     return sorted(p.stem for p in BOOK.glob("week*.md"))
 
 
+def make(target: str) -> subprocess.CompletedProcess:
+    """Run `make TARGET` in the project, as a reader would; fail the test if it fails."""
+    result = subprocess.run(["make", "--no-print-directory", target], cwd=ROOT,
+                            capture_output=True, text=True)
+    assert result.returncode == 0, (
+        f"make {target} failed:\n{result.stdout[-4000:]}\n{result.stderr[-8000:]}")
+    return result
+
+
 @pytest.fixture(scope="session")
 def built_book() -> Path:
     """Build the book (incrementally, exactly as a reader would) and return _build/html."""
-    result = subprocess.run(["make", "--no-print-directory", "html"], cwd=ROOT,
-                            capture_output=True, text=True)
-    assert result.returncode == 0, f"make html failed:\n{result.stdout[-4000:]}\n{result.stderr[-8000:]}"
+    make("html")
     return HTML
 
 
@@ -105,8 +112,10 @@ def browser():
         browser.close()
 
 
-def open_page(browser, server, name, **context):
-    """Open a page, wait for MathJax, and record every request it makes."""
+def open_page(browser, server, name, dark=False, **context):
+    """Open a page (in dark mode if asked), wait for MathJax, record every request."""
+    if dark:
+        context["color_scheme"] = "dark"
     ctx = browser.new_context(viewport={"width": 1280, "height": 900}, **context)
     page = ctx.new_page()
     requests = []
@@ -115,6 +124,9 @@ def open_page(browser, server, name, **context):
     page.wait_for_function("() => !window.MathJax || (window.MathJax.startup && "
                            "window.MathJax.startup.promise)", timeout=10_000)
     page.evaluate("() => window.MathJax ? MathJax.startup.promise : null")
+    if dark:  # the theme's switch, as the reader's click sets it
+        page.evaluate("() => document.documentElement.dataset.mode = 'dark'")
+        page.wait_for_timeout(200)
     return ctx, page, requests
 
 

@@ -37,10 +37,8 @@ def test_page_renders_offline(browser, server, name):
 
 
 def test_dark_mode(browser, server):
-    ctx, page, _ = open_page(browser, server, "week02", color_scheme="dark")
+    ctx, page, _ = open_page(browser, server, "week02", dark=True)
     try:
-        page.evaluate("() => document.documentElement.dataset.mode = 'dark'")
-        page.wait_for_timeout(200)
         assert page.evaluate("() => document.documentElement.dataset.theme") == "dark"
         background = page.evaluate(
             "() => getComputedStyle(document.body).backgroundColor")

@@ -7,7 +7,7 @@ import subprocess
 import pytest
 from dlguide.execute import cache_dir
 
-from conftest import BOOK, ROOT, SPHINX_BUILD, build, executed_notebooks
+from conftest import BOOK, ROOT, SPHINX_BUILD, build, executed_notebooks, make
 
 FIXTURES = ROOT / "tests" / "fixtures"
 
@@ -43,9 +43,7 @@ def test_unknown_glossary_term_fails_the_build_and_names_the_file(tmp_path):
 
 
 def test_second_build_executes_nothing(built_book):
-    result = subprocess.run(["make", "--no-print-directory", "html"], cwd=ROOT,
-                            capture_output=True, text=True)
-    assert result.returncode == 0, result.stderr[-4000:]
+    result = make("html")
     assert executed_notebooks(result.stdout + result.stderr) == []
 
 

@@ -204,10 +204,8 @@ def test_glossary_without_javascript_shows_every_term_and_no_filter(browser, ser
 
 
 def test_glossary_dark_mode_screenshot(browser, server):
-    ctx, tab, _ = open_page(browser, server, "glossary", color_scheme="dark")
+    ctx, tab, _ = open_page(browser, server, "glossary", dark=True)
     try:
-        tab.evaluate("() => document.documentElement.dataset.mode = 'dark'")
-        tab.wait_for_timeout(200)
         tab.screenshot(path=str(SHOTS / "glossary-dark.png"))
     finally:
         ctx.close()

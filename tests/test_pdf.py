@@ -7,7 +7,7 @@ import subprocess
 import pytest
 from pypdf import PdfReader
 
-from conftest import ROOT, chapter_names, executed_notebooks
+from conftest import ROOT, chapter_names, executed_notebooks, make
 
 PDF_DIR = ROOT / "_build" / "pdf"
 LATEX_LOG = ROOT / "_build" / "latex" / "dlguide.log"
@@ -17,10 +17,7 @@ LATEX_TEX = ROOT / "_build" / "latex" / "dlguide.tex"
 @pytest.fixture(scope="session")
 def pdf_build(built_book):
     """`make pdf` after the HTML build (which filled the execution cache)."""
-    result = subprocess.run(["make", "--no-print-directory", "pdf"], cwd=ROOT,
-                            capture_output=True, text=True)
-    assert result.returncode == 0, f"make pdf failed:\n{result.stdout[-4000:]}\n{result.stderr[-4000:]}"
-    return result
+    return make("pdf")
 
 
 @pytest.fixture(scope="session")
