@@ -7,11 +7,24 @@ plumbing every chapter would otherwise copy: seeding, plot style and the bundled
 >>> dlguide.setup()          # first cell of every chapter (seeds, style, threads)
 """
 
-from dlguide.data import digits, sample_image
-from dlguide.plot import use_book_style
-from dlguide.seed import seed_everything
+import importlib
 
 __all__ = ["digits", "sample_image", "seed_everything", "setup", "use_book_style"]
+
+# The helpers import torch and matplotlib, which take seconds to load. They are loaded on
+# first use, so the build tools (`dlguide.execute`, imported by conf.py) start quickly.
+_LAZY = {"digits": "data", "sample_image": "data", "seed_everything": "seed",
+         "use_book_style": "plot"}
+
+
+def __getattr__(name: str):
+    if name in _LAZY:
+        return getattr(importlib.import_module(f"dlguide.{_LAZY[name]}"), name)
+    raise AttributeError(f"module 'dlguide' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))
 
 
 def setup(seed: int = 0) -> None:
@@ -24,6 +37,9 @@ def setup(seed: int = 0) -> None:
     """
     import torch
     from threadpoolctl import threadpool_limits
+
+    from dlguide.plot import use_book_style
+    from dlguide.seed import seed_everything
 
     torch.set_num_threads(1)
     threadpool_limits(1)  # NumPy / scikit-learn BLAS too: 10-20x faster on a busy machine
