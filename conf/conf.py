@@ -39,6 +39,8 @@ extensions = [
     "dlguide_answer_key",       # local: PDF only, exam answers gathered in an appendix
     "sphinx_tippy",             # hover tips: a term link shows its glossary definition
     "dlguide_glossary",         # local: A-Z glossary, "Used in" back-links, glossary audit
+    "dlguide_rewarn",           # local: what warned is read again, so a failed build
+                                # cannot pass by running it a second time
 ]
 
 # Nitpicky: every cross-reference must resolve (with -W in the Makefile, a miss fails the build).

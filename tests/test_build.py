@@ -42,6 +42,35 @@ def test_unknown_glossary_term_fails_the_build_and_names_the_file(tmp_path):
     assert "bad_term/index.md:3: WARNING: term not in glossary: 'flux capacitor'" in log
 
 
+@pytest.mark.parametrize("fixture, warning", [
+    ("glossary_orphan", "is referenced by no chapter"),            # found by the audit
+    ("bad_term", "WARNING: term not in glossary: 'flux capacitor'"),  # found while writing
+])
+def test_a_failed_build_fails_again_until_fixed(fixture, warning, tmp_path):
+    """Sphinx reads only what changed; a warning must not vanish on a second, unchanged
+    build (dlguide_rewarn re-reads what warned)."""
+    src = tmp_path / "src"
+    shutil.copytree(FIXTURES / fixture, src)
+    out, cache = tmp_path / "html", tmp_path / "cache"
+    for attempt in ("first", "unchanged"):
+        result = build(src, out, cache)
+        log = result.stdout + result.stderr
+        assert result.returncode != 0, f"{attempt} build of {fixture} passed:\n{log[-3000:]}"
+        assert warning in log, f"{attempt} build of {fixture} lost its warning"
+
+    # Fix the cause: drop the offending entry or reference; the build passes, and stays so.
+    index = src / "index.md"
+    if fixture == "bad_term":
+        index.write_text(index.read_text().replace("{term}`flux capacitor`", "flux capacitor"))
+    else:
+        shutil.copytree(FIXTURES / "glossary_clean", src, dirs_exist_ok=True,
+                        copy_function=shutil.copy)  # new mtimes: Sphinx sees the edit
+    for attempt in ("fixed", "unchanged after the fix"):
+        result = build(src, out, cache)
+        assert result.returncode == 0, f"{attempt} build failed:\n{result.stderr[-3000:]}"
+    assert not (out / ".doctrees" / "dlguide-warned.json").exists()
+
+
 def test_second_build_executes_nothing(built_book):
     result = make("html")
     assert executed_notebooks(result.stdout + result.stderr) == []

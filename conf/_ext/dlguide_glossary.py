@@ -15,8 +15,9 @@ What it adds to the ``{glossary}`` directive (``book/glossary.md``):
   definitions do not count). When the glossary page is written, each entry gets a
   "Used in" list: per chapter, in reading order, a link to every section that references
   the term. Nothing is typed by hand, so the lists cannot drift from the chapters.
-* **An audit**, run in every build (the glossary is re-read each time, so the
-  consistency check always runs; see ``always_reread_glossary``). Each finding is a
+* **An audit**, run in every build that reads a document (the glossary is re-read
+  with it, see ``reread_glossary``; a build that reads nothing has nothing new to audit,
+  and ``dlguide_rewarn`` re-reads whatever warned last time). Each finding is a
   warning that names the file, the line and the term, so ``-W`` fails the build:
 
   1. a term referenced but not defined. Sphinx reports this when it writes a page; the
@@ -324,10 +325,14 @@ def merge(app: Sphinx, env, docnames, other) -> None:
                 mine[docname] = theirs[docname]
 
 
-def always_reread_glossary(app: Sphinx, env, added, changed, removed) -> list[str]:
-    """Re-read the glossary in every build: its "Used in" lists depend on every chapter,
-    and a build that reads something always runs the consistency check (the audit)."""
-    return list(_data(env, "dlguide_glossary"))
+def reread_glossary(app: Sphinx, env, added, changed, removed) -> list[str]:
+    """Re-read the glossary whenever another document is read or removed: its "Used in"
+    lists depend on every chapter. A build that reads nothing leaves it alone; the audit
+    then has nothing new to say, and a build that failed the audit is repeated by
+    dlguide_rewarn."""
+    if added or changed or removed:
+        return list(_data(env, "dlguide_glossary"))
+    return []
 
 
 def note_read_docs(app: Sphinx, env, docnames: list[str]) -> None:
@@ -486,7 +491,7 @@ def setup(app: Sphinx) -> dict:
     app.connect("html-page-context", wrap_alias_anchors, priority=600)  # after sphinx-tippy
     app.connect("env-purge-doc", purge)
     app.connect("env-merge-info", merge)
-    app.connect("env-get-outdated", always_reread_glossary)
+    app.connect("env-get-outdated", reread_glossary)
     app.connect("env-before-read-docs", note_read_docs)
     app.connect("env-check-consistency", audit)
     return {"version": "1.0", "env_version": 1,
