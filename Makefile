@@ -13,10 +13,14 @@ VENV        := .venv
 BIN         := $(VENV)/bin
 BUILDDIR    := _build
 CACHEDIR    := .jupyter_cache
+# The execution cache's place, for dlguide.execute and conf.py (`make html CACHEDIR=...`).
+export DLGUIDE_CACHE := $(abspath $(CACHEDIR))
 # -W: warnings are errors; --keep-going: report them all first; -n: nitpicky references.
 SPHINXOPTS  ?= -W --keep-going -n
 SPHINXBUILD := $(BIN)/sphinx-build
 SUDO        := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+# $(call have,a b c): a shell test that every one of the commands is installed.
+have = ( for c in $(1); do command -v $$c >/dev/null || exit 1; done )
 
 .PHONY: html pdf test bench livehtml preview clean distclean
 
@@ -35,16 +39,18 @@ $(VENV)/.book-installed: pyproject.toml constraints.txt
 TEX_PACKAGES := latexmk texlive-xetex texlive-latex-recommended texlive-latex-extra \
   texlive-fonts-recommended xindy fonts-dejavu-core poppler-utils
 $(VENV)/.tex-installed: | $(VENV)/.book-installed
-	command -v xelatex latexmk xindy pdftotext >/dev/null && fc-list | grep -q "DejaVu Serif" \
+	$(call have,xelatex latexmk xindy pdftotext) && fc-list | grep -q "DejaVu Serif" \
 	  || { $(SUDO) apt-get update -qq && \
 	       $(SUDO) apt-get install -y -qq --no-install-recommends $(TEX_PACKAGES); }
 	touch $@
 
 # The browser tests drive Debian's Chromium (Playwright cannot download its own here).
+# The offline-build test cuts the network with unshare (util-linux) and ip (iproute2).
 $(VENV)/.test-installed: $(VENV)/.book-installed $(VENV)/.tex-installed
 	$(BIN)/pip install --quiet -c constraints.txt -e ".[book,test]"
-	command -v chromium >/dev/null || { $(SUDO) apt-get update -qq && \
-	  $(SUDO) apt-get install -y -qq --no-install-recommends chromium fonts-dejavu-core; }
+	$(call have,chromium unshare ip) || { $(SUDO) apt-get update -qq && \
+	  $(SUDO) apt-get install -y -qq --no-install-recommends chromium fonts-dejavu-core \
+	    util-linux iproute2; }
 	touch $@
 
 # --- book --------------------------------------------------------------------

@@ -1,6 +1,7 @@
 """Each chapter as a reader sees it: executed output in every section, figures, math,
 checks that ran, glossary links, nothing left as raw markup."""
 
+import json
 import re
 
 import pytest
@@ -89,6 +90,17 @@ def test_download_buttons(page, name):
     links = [a.get("href", "") for a in page(name).select(".dropdown-download-buttons a")]
     assert any(h.endswith(f"{name}.ipynb") for h in links), links
     assert any(h.endswith(f"{name}.md") for h in links), links
+
+
+@pytest.mark.parametrize("name", [*CHAPTERS, "exam"])
+def test_downloaded_notebook_has_the_outputs_of_the_page(page, built_book, name):
+    """The .ipynb a reader downloads is the executed chapter: every output on the page
+    is in it (myst-nb alone would save it without outputs; see dlguide_downloads)."""
+    notebook = json.loads((built_book / "_sources" / f"{name}.ipynb").read_text())
+    with_output = [c for c in notebook["cells"] if c["cell_type"] == "code" and c["outputs"]]
+    shown = len(page(name).select("div.cell_output"))
+    assert shown > 0 and len(with_output) >= shown, (
+        f"{name}.ipynb: {len(with_output)} cells with output, the page shows {shown}")
 
 
 def test_landing_page_shows_the_ten_weeks(page):

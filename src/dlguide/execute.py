@@ -12,7 +12,8 @@ The notebooks are read exactly as myst-nb reads them (its ``myst_nb_md`` reader)
 cache entries match. The cache lives in ``.jupyter_cache/<key>/``, where the key hashes
 this package's code and ``constraints.txt``: jupyter-cache only looks at a chapter's own
 code, so without the key a change to a shared helper or to a pinned version would leave
-stale outputs in the book. Caches of older keys are removed.
+stale outputs in the book. Caches of older keys are removed. ``$DLGUIDE_CACHE`` moves
+the whole cache elsewhere (``make html CACHEDIR=...`` sets it).
 
 A failing cell stops here, before Sphinx, with the chapter's path and the cell's
 traceback; the exit status is then 1. Each run writes a report (JSON) of what was
@@ -28,6 +29,7 @@ import argparse
 import hashlib
 import json
 import logging
+import os
 import re
 import shutil
 import sys
@@ -41,12 +43,23 @@ TIMEOUT = 120  # seconds per cell, as in conf.py
 ANSI = re.compile(r"\x1b\[[0-9;]*m")  # colour codes in IPython tracebacks
 
 
+# Build tooling that no chapter imports: changing it cannot change a cell's output, so it
+# stays out of the cache key. Every other module of the package is in the key.
+TOOLING = {"execute.py", "preview.py", "run.py"}
+
+
 def cache_dir() -> Path:
-    """The execution cache for the current helper code and pinned environment."""
+    """The execution cache for the current helper code and pinned environment.
+
+    Under ``$DLGUIDE_CACHE`` (the Makefile sets it from ``CACHEDIR``), by default
+    ``.jupyter_cache/`` in the project.
+    """
     digest = hashlib.sha256()
-    for path in sorted(PACKAGE.glob("*.py")) + [ROOT / "constraints.txt"]:
+    helpers = [p for p in sorted(PACKAGE.glob("*.py")) if p.name not in TOOLING]
+    for path in helpers + [ROOT / "constraints.txt"]:
         digest.update(path.name.encode() + path.read_bytes())
-    return ROOT / ".jupyter_cache" / digest.hexdigest()[:12]
+    root = Path(os.environ.get("DLGUIDE_CACHE") or ROOT / ".jupyter_cache")
+    return root.resolve() / digest.hexdigest()[:12]
 
 
 def prune_old_caches(current: Path) -> None:
