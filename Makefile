@@ -86,10 +86,12 @@ livehtml: $(VENV)/.book-installed
 test: $(VENV)/.test-installed
 	$(BIN)/python -m pytest
 
-# Build-speed benchmark (cold, rebuilds, PDF, peak memory against the serial floor);
-# prints a table and writes _build/bench.json. Takes several minutes.
+# Build-speed benchmark (cold, rebuilds, PDF, peak memory against the serial floor),
+# each step 3 times to show the noise; prints a table and writes _build/bench.json.
+# About 15 minutes; `make bench BENCHOPTS=--repeat=1` takes about 5.
+BENCHOPTS ?=
 bench: $(VENV)/.test-installed
-	$(BIN)/python bench/bench.py
+	$(BIN)/python bench/bench.py $(BENCHOPTS)
 
 clean:
 	rm -rf $(BUILDDIR)
