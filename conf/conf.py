@@ -41,6 +41,8 @@ extensions = [
     "dlguide_glossary",         # local: A-Z glossary, "Used in" back-links, glossary audit
     "dlguide_rewarn",           # local: what warned is read again, so a failed build
                                 # cannot pass by running it a second time
+    "dlguide_searchindex",      # local: the search index keeps its glossary entries
+                                # in incremental builds (sphinx-doc/sphinx#12599)
 ]
 
 # Nitpicky: every cross-reference must resolve (with -W in the Makefile, a miss fails the build).
