@@ -1,8 +1,9 @@
 """The build is trustworthy: it needs no network, and it is repeatable.
 
 One extra build runs here, from nothing (empty execution cache, empty output folder),
-inside a network namespace of its own (`unshare -n`) where only loopback exists: the
-kernels talk to the build over 127.0.0.1, and nothing else can be reached. Its executed
+the HTML and then the PDF, inside a network namespace of its own (`unshare -n`) where
+only loopback exists: the kernels talk to the build over 127.0.0.1, and nothing else
+can be reached. Its executed
 notebooks are then compared, cell by cell, with the session's build: every text output,
 and every figure byte for byte.
 """
@@ -35,31 +36,40 @@ def notebooks() -> list[str]:
                   if "jupytext:" in p.read_text(encoding="utf-8")[:400])
 
 
+def offline_make(target: str, tmp) -> str:
+    """`make TARGET` with the network cut off, building into TMP; returns the log."""
+    result = subprocess.run(
+        [*OFFLINE, "make", "--no-print-directory", target,
+         f"BUILDDIR={tmp / 'build'}", f"CACHEDIR={tmp / 'cache'}"],
+        cwd=ROOT, capture_output=True, text=True)
+    log = result.stdout + result.stderr
+    assert result.returncode == 0, f"make {target} failed offline:\n{log[-6000:]}"
+    return log
+
+
 @pytest.fixture(scope="session")
 def offline_build(built_book, tmp_path_factory):
-    """`make html` from nothing, with the network cut off. Returns (build dir, log)."""
+    """`make html` then `make pdf`, from nothing, with the network cut off.
+    Returns (build dir, HTML log, PDF log)."""
     tmp = tmp_path_factory.mktemp("offline")
     probe = subprocess.run([*OFFLINE, sys.executable, "-c", PROBE],
                            capture_output=True, text=True)
     assert probe.returncode == 0 and "offline" in probe.stdout, (
         f"could not run a command without network:\n{probe.stdout}{probe.stderr}")
-    result = subprocess.run(
-        [*OFFLINE, "make", "--no-print-directory", "html",
-         f"BUILDDIR={tmp / 'build'}", f"CACHEDIR={tmp / 'cache'}"],
-        cwd=ROOT, capture_output=True, text=True)
-    log = result.stdout + result.stderr
-    assert result.returncode == 0, f"the offline build failed:\n{log[-6000:]}"
-    return tmp / "build", log
+    return tmp / "build", offline_make("html", tmp), offline_make("pdf", tmp)
 
 
 def test_the_whole_book_builds_without_network(offline_build):
-    build, log = offline_build
+    build, html_log, pdf_log = offline_build
     # It was a cold build: every notebook ran (not served from a cache).
-    assert sorted(executed_notebooks(log)) == notebooks()
+    assert sorted(executed_notebooks(html_log)) == notebooks()
     for page in ("index", "week02", "week11", "exam", "checklist", "glossary"):
         assert (build / "html" / f"{page}.html").exists(), f"{page}.html missing"
+    # The PDF too, from the same cache: its report lists every chapter as cached.
+    assert executed_notebooks(pdf_log) == []
     report = json.loads((build / "execution-report.json").read_text())
-    assert not report["failed"] and len(report["executed"]) == len(notebooks())
+    assert not report["failed"] and len(report["cached"]) == len(notebooks())
+    assert [p.name for p in (build / "pdf").iterdir()] == ["dlguide.pdf"]
 
 
 def text_outputs(path) -> list[tuple[int, str]]:
@@ -99,7 +109,7 @@ def text_outputs(path) -> list[tuple[int, str]]:
 
 @pytest.mark.parametrize("notebook", notebooks())
 def test_two_cold_builds_print_the_same(offline_build, built_book, notebook):
-    build, _ = offline_build
+    build = offline_build[0]
     name = notebook.removesuffix(".md") + ".ipynb"
     first = text_outputs(built_book.parent / "jupyter_execute" / name)
     second = text_outputs(build / "jupyter_execute" / name)
