@@ -16,7 +16,8 @@ CACHEDIR    := .jupyter_cache
 # The execution cache's place, for dlguide.execute and conf.py (`make html CACHEDIR=...`).
 export DLGUIDE_CACHE := $(abspath $(CACHEDIR))
 # -W: warnings are errors; --keep-going: report them all first; -n: nitpicky references.
-SPHINXOPTS  ?= -W --keep-going -n
+STRICT      := -W --keep-going -n
+SPHINXOPTS  ?= $(STRICT)
 SPHINXBUILD := $(BIN)/sphinx-build
 SUDO        := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 # $(call have,a b c): a shell test that every one of the commands is installed.
@@ -54,12 +55,24 @@ $(VENV)/.test-installed: $(VENV)/.book-installed $(VENV)/.tex-installed
 	touch $@
 
 # --- book --------------------------------------------------------------------
+# Everything the HTML is made from (files and folders: a folder's time changes when a file
+# is added or removed). When none of it is newer than the last strict build that passed,
+# `make html` has nothing to do and does not start Sphinx.
+SOURCES := $(shell find book conf _static src/dlguide -name __pycache__ -prune -o -print) \
+  constraints.txt pyproject.toml Makefile
+HTML_STAMP := $(BUILDDIR)/html/.dlguide-built
+
+html: $(HTML_STAMP)
+	@echo "Book written to $(BUILDDIR)/html/index.html"
+
 # Chapters whose code changed run first, in parallel, into the execution cache; Sphinx
-# then reads every chapter from the cache. A failing cell stops the build here.
-html: $(VENV)/.book-installed
+# then reads every chapter from the cache. A failing cell stops the build here. Only a
+# build with the strict options leaves the stamp: a lenient one (`SPHINXOPTS=`) is
+# rebuilt by the next `make html`, so its warnings cannot pass for a clean build.
+$(HTML_STAMP): $(VENV)/.book-installed $(SOURCES)
 	$(BIN)/python -m dlguide.execute --book book --report $(BUILDDIR)/execution-report.json
 	$(SPHINXBUILD) -b html -c conf $(SPHINXOPTS) book $(BUILDDIR)/html
-	@echo "Book written to $(BUILDDIR)/html/index.html"
+	$(if $(filter-out $(STRICT),$(SPHINXOPTS))$(filter-out $(SPHINXOPTS),$(STRICT)),rm -f,touch) $@
 
 # One PDF, _build/pdf/dlguide.pdf. Execution is shared with the HTML build through the
 # cache. The build fails if LaTeX leaves a reference or citation undefined.

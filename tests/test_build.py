@@ -1,6 +1,8 @@
 """The build itself: it fails loudly on bad input, and never executes a cell twice."""
 
 import json
+import os
+import re
 import shutil
 import subprocess
 from pathlib import Path
@@ -81,7 +83,9 @@ def test_a_rebuild_keeps_the_search_index_whole(built_book):
     """Index entries (the glossary's terms) survive a build that rewrites no page
     (Sphinx alone drops them, sphinx-doc/sphinx#12599; see dlguide_searchindex)."""
     before = search_index(built_book)
-    make("html")
+    (built_book / ".dlguide-built").unlink()  # make runs Sphinx, which finds nothing to do
+    log = make("html").stdout
+    assert "no targets are out of date" in log, log[-2000:]
     after = search_index(built_book)
     glossary = before["docnames"].index("glossary")
     terms = {e for e, places in before["indexentries"].items()
@@ -91,9 +95,20 @@ def test_a_rebuild_keeps_the_search_index_whole(built_book):
     assert after["terms"] == before["terms"]
 
 
-def test_second_build_executes_nothing(built_book):
+def test_second_build_does_nothing_until_a_source_changes(built_book):
+    """`make html` with nothing changed neither executes nor starts Sphinx; once a
+    source is newer than the last build, Sphinx runs again and reads just that file."""
+    log = make("html").stdout
+    assert "sphinx-build" not in log and "dlguide.execute" not in log, log
+    assert "Book written to" in log
+    chapter = BOOK / "week03.md"
+    os.utime(chapter)  # saved again, unchanged
     result = make("html")
-    assert executed_notebooks(result.stdout + result.stderr) == []
+    log = result.stdout + result.stderr
+    assert "sphinx-build" in log, log[-2000:]
+    assert executed_notebooks(log) == []
+    assert re.search(r"reading sources\.\.\. \[[ 0-9]+%\] week03", log), log[-3000:]
+    assert "sphinx-build" not in make("html").stdout  # and the stamp is back
 
 
 @pytest.fixture
