@@ -101,7 +101,7 @@ test: $(VENV)/.test-installed
 
 # Build-speed benchmark (cold, rebuilds, PDF, peak memory against the serial floor),
 # each step 3 times to show the noise; prints a table and writes _build/bench.json.
-# About 15 minutes; `make bench BENCHOPTS=--repeat=1` takes about 5.
+# About 25 minutes; `make bench BENCHOPTS=--repeat=1` takes about 9.
 BENCHOPTS ?=
 bench: $(VENV)/.test-installed
 	$(BIN)/python bench/bench.py $(BENCHOPTS)

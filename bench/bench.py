@@ -5,7 +5,9 @@ Measures, in this order:
 * floor: every notebook executed serially with nbclient (``dlguide.run``), no Sphinx;
   the cost of running the cells, which no build can avoid on one core;
 * cold: ``make html`` with the execution cache and ``_build/`` removed;
-* no-change: ``make html`` again;
+* no-change: ``make html`` again (make sees no newer source and starts nothing);
+* sphinx no-op: ``make html`` with its stamp deleted, so that the execution check and
+  Sphinx run and find nothing to do (shown for information: no target);
 * prose edit: ``make html`` after adding a sentence to one chapter's prose;
 * code edit: ``make html`` after changing a comment in one chapter's code;
 * pdf: ``make pdf`` after the HTML;
@@ -13,8 +15,8 @@ Measures, in this order:
 
 Each step is measured ``--repeat`` times (3 by default; every prose and code edit is a
 new one), so the table shows the run-to-run noise: the median, and the smallest and
-largest time. Targets are judged on the median. A full run takes about a quarter of an
-hour on the 2-core machine; ``--repeat 1`` takes five minutes.
+largest time. Targets are judged on the median. A full run takes about 25 minutes on
+the 2-core machine; ``--repeat 1`` takes nine.
 
 Prints a table and writes ``_build/bench.json`` with every time, the notebooks each step
 executed, and the ratios to the floor. The edits are undone at the end.
@@ -95,7 +97,7 @@ def summary(runs: list[dict]) -> dict:
             "executed": [r["executed"] for r in runs]}
 
 
-STEPS = ["cold", "no_change", "prose_edit", "code_edit", "pdf"]
+STEPS = ["cold", "no_change", "sphinx_no_op", "prose_edit", "code_edit", "pdf"]
 
 
 def main() -> int:
@@ -116,6 +118,9 @@ def main() -> int:
             runs["cold"].append(make("html"))
             print(f"[{n + 1}/{repeat}] no-change rebuild ...", flush=True)
             runs["no_change"].append(make("html"))
+            print(f"[{n + 1}/{repeat}] sphinx no-op ...", flush=True)
+            (ROOT / "_build" / "html" / ".dlguide-built").unlink()
+            runs["sphinx_no_op"].append(make("html"))
             print(f"[{n + 1}/{repeat}] prose edit ...", flush=True)
             CHAPTER.write_text(original.replace(
                 "## Softmax\n", f"## Softmax\n\nA benchmark edit, number {n}.\n", 1))
