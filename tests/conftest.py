@@ -28,10 +28,15 @@ def chapter_names() -> list[str]:
     return sorted(p.stem for p in BOOK.glob("week*.md"))
 
 
+ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")  # Sphinx colours its log where CI=true
+
+
 def make(target: str) -> subprocess.CompletedProcess:
-    """Run `make TARGET` in the project, as a reader would; fail the test if it fails."""
+    """Run `make TARGET` in the project, as a reader would; fail the test if it fails.
+    The log comes back without colour codes."""
     result = subprocess.run(["make", "--no-print-directory", target], cwd=ROOT,
                             capture_output=True, text=True)
+    result.stdout, result.stderr = ANSI.sub("", result.stdout), ANSI.sub("", result.stderr)
     assert result.returncode == 0, (
         f"make {target} failed:\n{result.stdout[-4000:]}\n{result.stderr[-8000:]}")
     return result
