@@ -37,6 +37,13 @@ extensions = [
     "dlguide_downloads",        # local: each chapter downloadable as an executed .ipynb
     "dlguide_checklist",        # local: the study checklist, generated from the chapters
     "dlguide_answer_key",       # local: PDF only, exam answers gathered in an appendix
+    "sphinx_exercise",          # numbered exercises; solutions wrap executed cells
+    "sphinx_togglebutton",      # ...collapsed until opened (`:class: dropdown`)
+    "dlguide_quiz",             # local: self-check quiz items with instant feedback
+    "dlguide_solutions",        # local: PDF only, quiz answers and exercise solutions
+                                # gathered in a "Solutions" appendix
+    "dlguide_numbering",        # local: figures, equations, exercises numbered per
+                                # chapter (Fig. 8.2, Exercise 8.3), as in the PDF
     "sphinx_tippy",             # hover tips: a term link shows its glossary definition
     "dlguide_glossary",         # local: A-Z glossary, "Used in" back-links, glossary audit
     "dlguide_rewarn",           # local: what warned is read again, so a failed build

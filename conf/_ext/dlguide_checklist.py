@@ -10,7 +10,12 @@ linked to the chapter, with the chapter's ``##`` sections as sub-items. Because 
 is read from the built table of contents, it cannot drift from the book.
 
 * HTML: labelled checkboxes that ``_static/dlguide-progress.js`` keeps in the browser's
-  storage (item ids are ``weekNN#section-anchor``, the same ids the chapter pages use).
+  storage (item ids are ``weekNN#section-anchor``, the same ids the chapter pages use),
+  and for each week the ids of its quiz items, so the list can show the quiz score.
+
+A chapter's practice sections (its quiz, exercises and exam checklist) are not topics
+to tick: they are left out of the list and marked ``dlg-practice`` on the chapter page,
+so that "Mark Week N done" leaves them out too.
 * LaTeX: a printable list with empty boxes.
 """
 
@@ -22,6 +27,8 @@ from sphinx.application import Sphinx
 from sphinx.util.docutils import SphinxDirective
 
 CHAPTER = re.compile(r"^week(\d\d)$")
+# The anchors of a chapter's closing practice sections: "## Check yourself", ...
+PRACTICE_SECTIONS = ("check-yourself", "exercises", "exam-checklist")
 
 
 class checklist_placeholder(nodes.General, nodes.Element):
@@ -49,7 +56,9 @@ def chapters(env) -> list[tuple[str, str, list[tuple[str, str]]]]:
         if sub is not None:
             for item in sub.children:
                 ref = item.next_node(nodes.reference)
-                sections.append((ref["anchorname"].lstrip("#"), ref.astext()))
+                anchor = ref["anchorname"].lstrip("#")
+                if anchor not in PRACTICE_SECTIONS:
+                    sections.append((anchor, ref.astext()))
         result.append((doc, title, sections))
     return result
 
@@ -66,16 +75,21 @@ def _reading_order(env, doc: str, seen=None) -> list[str]:
 
 def _html(app, fromdoc: str, items) -> str:
     esc = html.escape
+    quiz = getattr(app.env, "dlguide_quiz", {})
     parts = ['<div class="dlg-checklist" data-dlg-checklist>']
     for doc, title, sections in items:
         week = CHAPTER.match(doc).group(1).lstrip("0")
         url = app.builder.get_relative_uri(fromdoc, doc)
+        ids = " ".join(quiz.get(doc, []))
         parts.append(
-            f'<section class="dlg-week" data-week="{esc(doc)}" aria-labelledby="dlg-{esc(doc)}">'
+            f'<section class="dlg-week" data-week="{esc(doc)}" data-quiz-ids="{esc(ids)}" '
+            f'aria-labelledby="dlg-{esc(doc)}">'
             f'<h2 id="dlg-{esc(doc)}"><a href="{esc(url)}">{esc(title)}</a></h2>'
             f'<p class="dlg-week-controls"><label><input type="checkbox" class="dlg-week-done" '
             f'data-week="{esc(doc)}"> Mark Week {week} done</label>'
-            f' <span class="dlg-week-progress" data-week="{esc(doc)}"></span></p><ul>'
+            f' <span class="dlg-week-progress" data-week="{esc(doc)}"></span>'
+            f' <a class="dlg-week-quiz" data-week="{esc(doc)}" '
+            f'href="{esc(url)}#check-yourself"></a></p><ul>'
         )
         for anchor, section in sections:
             item = f"{doc}#{anchor}"
@@ -120,6 +134,14 @@ def fill_checklist(app: Sphinx, doctree: nodes.document, docname: str) -> None:
         placeholder.replace_self(node.deepcopy())
 
 
+def mark_practice_sections(app: Sphinx, doctree: nodes.document) -> None:
+    if not CHAPTER.match(app.env.docname):
+        return
+    for section in doctree.findall(nodes.section):
+        if set(section["ids"]) & set(PRACTICE_SECTIONS):
+            section["classes"].append("dlg-practice")
+
+
 def checklist_is_outdated(app, env, added, changed, removed) -> list[str]:
     """Rebuild the checklist page whenever a chapter (its headings) may have changed."""
     if not (added | changed | removed):
@@ -131,5 +153,6 @@ def setup(app: Sphinx) -> dict:
     app.add_node(checklist_placeholder)
     app.add_directive("study-checklist", StudyChecklist)
     app.connect("doctree-resolved", fill_checklist)
+    app.connect("doctree-read", mark_practice_sections)
     app.connect("env-get-outdated", checklist_is_outdated)
-    return {"parallel_read_safe": True, "parallel_write_safe": True, "env_version": 1}
+    return {"parallel_read_safe": True, "parallel_write_safe": True, "env_version": 2}
