@@ -20,7 +20,10 @@ def test_one_entry_per_chapter_with_its_sections(page):
     assert [w["data-week"] for w in weeks] == chapter_names()
     for week in weeks:
         name = week["data-week"]
-        chapter_sections = [h2.parent["id"] for h2 in page(name).select("article section > h2")]
+        chapter_sections = [h2.parent["id"] for h2 in
+                            page(name).select("article section:not(.dlg-practice) > h2")]
+        assert chapter_sections and len(chapter_sections) == len(
+            page(name).select("article section > h2")) - 3   # quiz, exercises, exam checklist
         items = [box["data-item"] for box in week.select("input.dlg-item")]
         assert items == [f"{name}#{anchor}" for anchor in chapter_sections]
         assert week.select_one("h2 a")["href"] == f"{name}.html"

@@ -65,7 +65,7 @@ def test_every_chapter_with_its_week_number(text, chapter_titles, pdf):
 def test_exam_questions_and_a_separate_answer_key(text):
     for n in range(1, 21):
         assert f"Question {n}\n" in text or f"Question {n} " in text, n
-    key = part(text, "ANSWER KEY", "INDEX")
+    key = part(text, "ANSWER KEY", "SOLUTIONS")
     answers = re.findall(r"Answer to Question (\d+)", key)
     assert sorted(set(map(int, answers))) == list(range(1, 21))  # headings and page headers
     assert "vanishing gradient problem" in key and "Conditional DCGAN" in key  # content
@@ -93,7 +93,8 @@ def test_no_unresolved_references_or_raw_markup(text):
 
 def test_web_only_parts_leave_no_trace(text):
     for web_only in ["Your score", "Reset scores", "Export progress", "Mark Week",
-                     "Show code cell", "Points you earned"]:
+                     "Show code cell", "Points you earned", "Try again", "Your prediction",
+                     "Reset this quiz", "Your score"]:
         assert web_only not in text, web_only
 
 
@@ -125,3 +126,25 @@ def test_no_overfull_box_wider_than_5pt_in_the_chapters(pdf):
         if float(width) > 5:
             too_wide.append((float(width), chapter_of_line(tex_lines, int(line))))
     assert not too_wide, too_wide
+
+
+def test_quiz_and_exercises_print_in_their_chapter_answers_in_a_solutions_appendix(text,
+                                                                                  page):
+    flat = " ".join(text.split())
+    solutions = " ".join(part(text, "SOLUTIONS", "INDEX").split())
+    for name in chapter_names():
+        week = int(name.removeprefix("week"))
+        article = page(name).select_one("article.bd-article")
+        items = article.select("section#check-yourself [data-quiz-item]")
+        exercises = article.select("section#exercises div.exercise")
+        assert items and exercises, name
+        for k, item in enumerate(items, start=1):
+            assert f"Answer: Question {week}.{k}, in the Solutions appendix" in flat
+            assert f"Question {week}.{k}. " in solutions, f"no answer to Question {week}.{k}"
+            if item["data-quiz-kind"] != "choice":   # the computed value itself
+                assert " ".join(item["data-answer"].split()) in solutions, item["data-answer"]
+        for k in range(1, len(exercises) + 1):
+            assert f"Exercise {week}.{k} " in flat or f"Exercise {week}.{k}\n" in text
+            assert f"Solution to Exercise {week}.{k} " in solutions, f"Exercise {week}.{k}"
+        # nothing of the answers stays in the chapter: each is in the appendix, once
+        assert solutions.count(f"Question {week}.1. ") == 1

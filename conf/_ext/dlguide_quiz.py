@@ -259,11 +259,10 @@ class PairPredictCells(SphinxTransform):
             parent = item.parent
             following = parent.children[parent.index(item) + 1:]
             cell = next((n for n in following if not isinstance(n, nodes.comment)), None)
-            where = (item.source, item.line)
             if not is_code_cell(cell):
                 logger.warning(f"quiz {item['ident']!r}: a predict item must be followed "
                                "directly by the code cell whose output is the answer",
-                               location=where, type="dlguide", subtype="quiz")
+                               location=item, type="dlguide", subtype="quiz")
                 continue
             outputs = [n for n in cell.children if n.get("nb_element") == "cell_code_output"]
             printed = "\n".join(o.astext() for o in outputs).strip()
@@ -271,7 +270,7 @@ class PairPredictCells(SphinxTransform):
                 logger.warning(f"quiz {item['ident']!r}: the predict item's code cell printed "
                                "nothing, so its computed answer is missing (was the cell "
                                "executed, and does it print?)",
-                               location=where, type="dlguide", subtype="quiz")
+                               location=item, type="dlguide", subtype="quiz")
                 continue
             for output in outputs:
                 cell.remove(output)

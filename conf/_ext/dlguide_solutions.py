@@ -16,7 +16,7 @@ from __future__ import annotations
 from docutils import nodes
 from sphinx import addnodes
 from sphinx.application import Sphinx
-from sphinx_exercise.nodes import solution_node
+from sphinx_exercise.nodes import exercise_enumerable_node, solution_node
 
 from dlguide_quiz import (chapter_number, format_number, kind_hint, quiz_explanation,
                           quiz_item, quiz_option, quiz_option_text, quiz_reason, quiz_stem)
@@ -113,6 +113,13 @@ def gather(app: Sphinx, doctree: nodes.document, docname: str) -> None:
             nodes.target("", "", ids=[anchor]), solution]
     if not by_chapter:
         return
+    # A solution's title links to its exercise, by the exercise's id; sphinx-exercise
+    # labels the exercise only as "exercise:<label>" in LaTeX, so give it its id too.
+    # (A target node would not do: LaTeX skips targets before a numbered element.)
+    for exercise in list(doctree.findall(exercise_enumerable_node)):
+        label = rf"\phantomsection\label{{\detokenize{{{chapter_of(exercise)}:{exercise['label']}}}}}"
+        exercise.parent.insert(exercise.parent.index(exercise),
+                               nodes.raw("", label, format="latex"))
 
     if not any(isinstance(n, nodes.raw) and n.astext() == r"\appendix" for n in doctree.children):
         doctree += nodes.raw("", r"\appendix", format="latex")
