@@ -28,9 +28,9 @@
   var BACKUP_KEY = "dlguide-progress.backup";
   var VERSION = 2;
   var READABLE = [1, 2];                       // versions this script reads and imports
-  var ITEM = /^week\d\d#[A-Za-z0-9_-]+$/;
+  var ITEM = /^[A-Za-z0-9_-]+#[A-Za-z0-9_-]+$/;             // chapter#section
   var QUESTION = /^(?:[1-9]|1\d|20)$/;
-  var QUIZ_ITEM = /^week\d\d\/[a-z0-9]+(?:-[a-z0-9]+)*$/;
+  var QUIZ_ITEM = /^[A-Za-z0-9_-]+\/[a-z0-9]+(?:-[a-z0-9]+)*$/;  // chapter/item
 
   /* ---------------------------------------------------------------- storage */
 
@@ -391,14 +391,13 @@
 
   /* ------------------------------------------------- chapter: mark week done */
 
-  function initChapter(week) {
+  function initChapter(week, number) {
     var article = document.querySelector("article.bd-article");
     var title = article && article.querySelector("h1");
     if (!title) return;
     var ids = Array.prototype.slice.call(article.querySelectorAll("section:not(.dlg-practice) > h2"))
       .map(function (h) { return week + "#" + h.parentElement.id; });
     if (!ids.length) return;
-    var number = String(Number(week.slice(4)));
     var box = el("input", { type: "checkbox", id: "dlg-chapter-done" });
     var label = el("label", { "for": "dlg-chapter-done" }, " Mark Week " + number + " done");
     var status = el("span", { "class": "dlg-chapter-status" });
@@ -710,13 +709,14 @@
   function start() {
     var checklist = document.querySelector("[data-dlg-checklist]");
     var scorePanel = document.getElementById("dlg-score-panel");
-    var week = /(?:^|\/)(week\d\d)\.html$/.exec(window.location.pathname);
+    // Chapter pages say so (dlguide_book): <meta name="dlguide-chapter" content="week04" ...>
+    var chapter = document.querySelector('meta[name="dlguide-chapter"]');
     if (checklist) initChecklist(checklist);
     if (scorePanel) initExam(scorePanel);
-    if (week) initChapter(week[1]);
+    if (chapter) initChapter(chapter.content, chapter.dataset.week);
     var quiz = Array.prototype.slice.call(document.querySelectorAll("form[data-quiz-item]"));
     if (quiz.length) initQuiz(quiz);
-    if (checklist || scorePanel || week || quiz.length) notices.forEach(notify);
+    if (checklist || scorePanel || chapter || quiz.length) notices.forEach(notify);
   }
 
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start);

@@ -34,6 +34,7 @@ extensions = [
     "sphinx_design",            # grids, cards, dropdowns
     "sphinx_copybutton",        # a copy button on every code cell
     "sphinx-mathjax-offline",   # MathJax served from the book, not from a CDN
+    "dlguide_book",             # local: which documents are chapters, in what order
     "dlguide_downloads",        # local: each chapter downloadable as an executed .ipynb
     "dlguide_checklist",        # local: the study checklist, generated from the chapters
     "dlguide_answer_key",       # local: PDF only, exam answers gathered in an appendix

@@ -26,7 +26,7 @@ from docutils import nodes
 from sphinx.application import Sphinx
 from sphinx.util.docutils import SphinxDirective
 
-CHAPTER = re.compile(r"^week(\d\d)$")
+import dlguide_book
 # The anchors of a chapter's closing practice sections: "## Check yourself", ...
 PRACTICE_SECTIONS = ("check-yourself", "exercises", "exam-checklist")
 
@@ -45,9 +45,8 @@ class StudyChecklist(SphinxDirective):
 
 def chapters(env) -> list[tuple[str, str, list[tuple[str, str]]]]:
     """(docname, title, [(anchor, section title), ...]) for each chapter, in order."""
-    order = [doc for doc in _reading_order(env, env.config.root_doc) if CHAPTER.match(doc)]
     result = []
-    for doc in order:
+    for doc in dlguide_book.chapters(env):
         toc = env.tocs[doc]
         top = toc.next_node(nodes.list_item)
         title = top.next_node(nodes.reference).astext()
@@ -63,22 +62,12 @@ def chapters(env) -> list[tuple[str, str, list[tuple[str, str]]]]:
     return result
 
 
-def _reading_order(env, doc: str, seen=None) -> list[str]:
-    seen = set() if seen is None else seen
-    out = []
-    for child in env.toctree_includes.get(doc, []):
-        if child not in seen:
-            seen.add(child)
-            out += [child, *_reading_order(env, child, seen)]
-    return out
-
-
 def _html(app, fromdoc: str, items) -> str:
     esc = html.escape
     quiz = getattr(app.env, "dlguide_quiz", {})
     parts = ['<div class="dlg-checklist" data-dlg-checklist>']
     for doc, title, sections in items:
-        week = CHAPTER.match(doc).group(1).lstrip("0")
+        week = dlguide_book.week_of(doc)
         url = app.builder.get_relative_uri(fromdoc, doc)
         ids = " ".join(quiz.get(doc, []))
         parts.append(
@@ -135,7 +124,7 @@ def fill_checklist(app: Sphinx, doctree: nodes.document, docname: str) -> None:
 
 
 def mark_practice_sections(app: Sphinx, doctree: nodes.document) -> None:
-    if not CHAPTER.match(app.env.docname):
+    if not dlguide_book.is_chapter(app.env.docname):
         return
     for section in doctree.findall(nodes.section):
         if set(section["ids"]) & set(PRACTICE_SECTIONS):
@@ -150,6 +139,7 @@ def checklist_is_outdated(app, env, added, changed, removed) -> list[str]:
 
 
 def setup(app: Sphinx) -> dict:
+    app.setup_extension("dlguide_book")
     app.add_node(checklist_placeholder)
     app.add_directive("study-checklist", StudyChecklist)
     app.connect("doctree-resolved", fill_checklist)

@@ -14,11 +14,9 @@ and replaces them with per-chapter ones just after, so a page is rewritten only 
 numbers really change.
 """
 
-import re
-
 from sphinx.application import Sphinx
 
-CHAPTER = re.compile(r"^week(\d\d)$")
+from dlguide_book import week_of
 
 
 def restore_bookwide(app: Sphinx, env) -> list[str]:
@@ -32,11 +30,10 @@ def per_chapter(app: Sphinx, env) -> list[str]:
     env.dlguide_bookwide_fignumbers = env.toc_fignumbers
     numbers = {}
     for docname, by_type in env.toc_fignumbers.items():
-        match = CHAPTER.match(docname)
-        if not match:
+        chapter = week_of(docname)
+        if chapter is None:
             numbers[docname] = by_type
             continue
-        chapter = int(match.group(1))
         numbers[docname] = {
             figtype: {ident: (chapter, k) for k, (ident, _) in enumerate(
                 sorted(ids.items(), key=lambda pair: pair[1]), start=1)}

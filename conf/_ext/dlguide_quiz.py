@@ -51,12 +51,13 @@ from sphinx.transforms import SphinxTransform
 from sphinx.util import logging
 from sphinx.util.docutils import SphinxDirective
 
+from dlguide_book import week_of
+
 logger = logging.getLogger(__name__)
 
 KINDS = ("choice", "numeric", "predict")
 ID = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 MARK = re.compile(r"^\[([ xX])\]\s*")
-CHAPTER = re.compile(r"^week(\d\d)$")
 # A printed number, possibly wrapped as numpy or torch print it: np.float64(0.5), tensor(3)
 NUMBER = re.compile(r"^(?:[A-Za-z_][\w.]*\()?\s*([-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?)\s*\)?$")
 
@@ -96,11 +97,6 @@ def format_number(value: float) -> str:
     return str(int(value)) if float(value).is_integer() else repr(float(value))
 
 
-def chapter_number(docname: str) -> str | None:
-    match = CHAPTER.match(docname.rsplit("/", 1)[-1])
-    return str(int(match.group(1))) if match else None
-
-
 class QuizDirective(SphinxDirective):
     required_arguments = 1
     has_content = True
@@ -124,7 +120,7 @@ class QuizDirective(SphinxDirective):
         seen.add(ident)
         count = self.env.temp_data.get("dlguide_quiz_count", 0) + 1
         self.env.temp_data["dlguide_quiz_count"] = count
-        chapter = chapter_number(self.env.docname)
+        chapter = week_of(self.env.docname)
 
         item = quiz_item(ident=f"{self.env.docname}/{ident}", kind=kind,
                          number=f"{chapter}.{count}" if chapter else str(count),
@@ -419,6 +415,7 @@ def skip(self, node) -> None:
 
 
 def setup(app: Sphinx) -> dict:
+    app.setup_extension("dlguide_book")
     app.add_directive("quiz", QuizDirective)
     app.add_transform(PairPredictCells)
     app.add_env_collector(QuizCollector)

@@ -18,7 +18,8 @@ from sphinx import addnodes
 from sphinx.application import Sphinx
 from sphinx_exercise.nodes import exercise_enumerable_node, solution_node
 
-from dlguide_quiz import (chapter_number, format_number, kind_hint, quiz_explanation,
+from dlguide_book import week_of
+from dlguide_quiz import (format_number, kind_hint, quiz_explanation,
                           quiz_item, quiz_option, quiz_option_text, quiz_reason, quiz_stem)
 
 LETTERS = "abcdefghijklmnopqrstuvwxyz"
@@ -129,9 +130,9 @@ def gather(app: Sphinx, doctree: nodes.document, docname: str) -> None:
         "", "The answers to each chapter's quiz (Check yourself) and the worked solutions "
         "to its exercises, with the code that checks them.")
     doctree += appendix
-    for doc in sorted(by_chapter, key=lambda d: (chapter_number(d) is None, d)):
+    for doc in sorted(by_chapter, key=lambda d: (week_of(d) is None, d)):
         parts = by_chapter[doc]
-        week = chapter_number(doc)
+        week = week_of(doc)
         section = nodes.section(ids=[f"solutions-{doc}"], names=[f"solutions {doc}"])
         section += nodes.title("", f"Week {week}" if week else doc)
         for heading, key in (("Check yourself", "quiz"), ("Exercises", "exercises")):
