@@ -2,7 +2,7 @@
 
 Measures, in this order:
 
-* floor: every notebook executed serially with nbclient (``dlguide.run``), no Sphinx;
+* floor: every notebook executed serially with nbclient (``dlguide_build.run``), no Sphinx;
   the cost of running the cells, which no build can avoid on one core;
 * cold: ``make html`` with the execution cache and ``_build/`` removed;
 * no-change: ``make html`` again (make sees no newer source and starts nothing);
@@ -36,8 +36,8 @@ import psutil
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "src"))
-from dlguide.execute import cache_dir, notebooks  # noqa: E402
-from dlguide.run import execute  # noqa: E402
+from dlguide_build.execute import cache_dir, notebooks  # noqa: E402
+from dlguide_build.run import execute  # noqa: E402
 
 CHAPTER = ROOT / "book" / "week02.md"
 EXECUTED = re.compile(r"^  executed (\S+) in|^\S+/([^/\s]+): Executing notebook", re.M)

@@ -8,7 +8,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from dlguide.execute import cache_dir
+from dlguide_build.execute import cache_dir
 
 from conftest import BOOK, ROOT, SPHINX_BUILD, build, executed_notebooks, make
 
@@ -99,7 +99,7 @@ def test_second_build_does_nothing_until_a_source_changes(built_book):
     """`make html` with nothing changed neither executes nor starts Sphinx; once a
     source is newer than the last build, Sphinx runs again and reads just that file."""
     log = make("html").stdout
-    assert "sphinx-build" not in log and "dlguide.execute" not in log, log
+    assert "sphinx-build" not in log and "dlguide_build.execute" not in log, log
     assert "Book written to" in log
     chapter = BOOK / "week03.md"
     os.utime(chapter)  # saved again, unchanged
