@@ -27,7 +27,7 @@ SUDO        := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 # $(call have,a b c): a shell test that every one of the commands is installed.
 have = ( for c in $(1); do command -v $$c >/dev/null || exit 1; done )
 
-.PHONY: html pdf test bench livehtml preview clean distclean
+.PHONY: html pdf test bench livehtml preview print-strict clean distclean
 
 # --- environment -------------------------------------------------------------
 # torch goes in first and pinned: a looser requirement would pull several GB of CUDA
@@ -106,10 +106,15 @@ test: $(VENV)/.test-installed
 
 # Build-speed benchmark (cold, rebuilds, PDF, peak memory against the serial floor),
 # each step 3 times to show the noise; prints a table and writes _build/bench.json.
-# About 25 minutes; `make bench BENCHOPTS=--repeat=1` takes about 9.
+# About 30 minutes; `make bench BENCHOPTS=--repeat=1` takes about 11. It builds a copy of
+# the book in _build/bench/ and never edits book/.
 BENCHOPTS ?=
 bench: $(VENV)/.test-installed
 	$(BIN)/python bench/bench.py $(BENCHOPTS)
+
+# The strict options, for the bench and the tests (one home: STRICT above).
+print-strict:
+	@echo $(STRICT)
 
 clean:
 	rm -rf $(BUILDDIR)
