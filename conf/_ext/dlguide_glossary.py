@@ -135,7 +135,10 @@ def _is_chapter(env, docname: str) -> bool:
 # --- reading: collect entries, references and prose --------------------------------
 
 def _section_of(node) -> nodes.section | None:
-    while node is not None and not isinstance(node, nodes.section):
+    """The heading section a node is in: untitled sections (sphinx-exercise wraps every
+    exercise's and solution's body in one) are not places a reader can be sent to."""
+    while node is not None and not (isinstance(node, nodes.section)
+                                    and isinstance(node.next_node(), nodes.title)):
         node = node.parent
     return node
 
@@ -494,5 +497,5 @@ def setup(app: Sphinx) -> dict:
     app.connect("env-get-outdated", reread_glossary)
     app.connect("env-before-read-docs", note_read_docs)
     app.connect("env-check-consistency", audit)
-    return {"version": "1.0", "env_version": 1,
+    return {"version": "1.0", "env_version": 2,
             "parallel_read_safe": True, "parallel_write_safe": True}

@@ -268,6 +268,11 @@ class PairPredictCells(SphinxTransform):
                                "executed, and does it print?)",
                                location=item, type="dlguide", subtype="quiz")
                 continue
+            value = parse_number(printed)
+            if value is not None and not value.is_integer() and not item["tolerance"]:
+                logger.warning(f"quiz {item['ident']!r}: the cell prints {printed!r}, not an "
+                               "integer, so the item needs a :tolerance:",
+                               location=item, type="dlguide", subtype="quiz")
             for output in outputs:
                 cell.remove(output)
             parent.remove(cell)
@@ -425,4 +430,4 @@ def setup(app: Sphinx) -> dict:
     app.add_node(quiz_option_text, html=(visit_quiz_option_text_html, close("label")))
     app.add_node(quiz_reason, html=(visit_quiz_reason_html, close("div")))
     app.add_node(quiz_explanation, html=(visit_quiz_explanation_html, close("div")))
-    return {"parallel_read_safe": True, "parallel_write_safe": True, "env_version": 1}
+    return {"parallel_read_safe": True, "parallel_write_safe": True, "env_version": 2}
