@@ -7,7 +7,8 @@ Paths are resolved from this file so the build works from any directory.
 import sys
 from pathlib import Path
 
-from dlguide.execute import cache_dir
+from dlguide_build import CELL_TIMEOUT
+from dlguide_build.execute import cache_dir
 
 CONF_DIR = Path(__file__).resolve().parent
 ROOT = CONF_DIR.parent
@@ -64,12 +65,12 @@ myst_dmath_double_inline = True
 
 # -- myst-nb: execution ----------------------------------------------------------
 # "cache": a notebook runs only when its code changes; the cache lives outside _build/
-# so `make clean` never throws executed results away. `python -m dlguide.execute` fills
+# so `make clean` never throws executed results away. `python -m dlguide_build.execute` fills
 # it in parallel before Sphinx reads (see the Makefile); its folder is keyed on the
-# helper package and the pinned versions, so changing either re-executes the book.
+# helper package and the kernel's pins, so changing either re-executes the book.
 nb_execution_mode = "cache"
 nb_execution_cache_path = str(cache_dir())
-nb_execution_timeout = 120          # seconds per cell
+nb_execution_timeout = CELL_TIMEOUT # seconds per cell (dlguide_build, the one home)
 nb_execution_raise_on_error = True  # a failing cell fails the build
 nb_execution_show_tb = True         # ...and prints its traceback
 nb_merge_streams = True

@@ -69,7 +69,7 @@ def build(src: Path, out: Path, cache: Path) -> subprocess.CompletedProcess:
     execution step, then Sphinx with the Makefile's options. Returns the combined result."""
     env = {**os.environ, "PYTHONWARNINGS": "ignore"}
     execute = subprocess.run(
-        [sys.executable, "-m", "dlguide.execute", "--book", str(src), "--cache", str(cache),
+        [sys.executable, "-m", "dlguide_build.execute", "--book", str(src), "--cache", str(cache),
          "--report", str(out.parent / "execution-report.json")],
         cwd=ROOT, capture_output=True, text=True, env=env)
     if execute.returncode != 0:
@@ -84,7 +84,7 @@ def build(src: Path, out: Path, cache: Path) -> subprocess.CompletedProcess:
 
 
 def executed_notebooks(log: str) -> list[str]:
-    """The notebooks executed during a build (by dlguide.execute or by myst-nb)."""
+    """The notebooks executed during a build (by dlguide_build.execute or by myst-nb)."""
     parallel = re.findall(r"^  executed (\S+) in", log, flags=re.M)
     serial = re.findall(r"^\S+/([^/\s]+): Executing notebook", log, flags=re.M)
     return parallel + serial

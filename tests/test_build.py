@@ -5,10 +5,11 @@ import os
 import re
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
-from dlguide.execute import cache_dir
+from dlguide_build.execute import cache_dir
 
 from conftest import BOOK, ROOT, SPHINX_BUILD, build, executed_notebooks, make
 
@@ -99,7 +100,7 @@ def test_second_build_does_nothing_until_a_source_changes(built_book):
     """`make html` with nothing changed neither executes nor starts Sphinx; once a
     source is newer than the last build, Sphinx runs again and reads just that file."""
     log = make("html").stdout
-    assert "sphinx-build" not in log and "dlguide.execute" not in log, log
+    assert "sphinx-build" not in log and "dlguide_build.execute" not in log, log
     assert "Book written to" in log
     chapter = BOOK / "week03.md"
     os.utime(chapter)  # saved again, unchanged
@@ -139,3 +140,33 @@ def test_prose_edit_executes_nothing_but_code_edit_reruns_only_that_chapter(book
     assert result.returncode == 0, result.stderr[-4000:]
     executed = executed_notebooks(result.stdout + result.stderr)
     assert executed == ["week02.md"]
+
+
+def test_tooling_pins_execute_nothing_but_a_helper_change_reexecutes(tmp_path):
+    """The execution cache is keyed on what the kernel runs (the helper package and
+    constraints/kernel.txt): bumping a build or test pin executes nothing, editing a
+    helper module executes the book again."""
+    project = tmp_path / "project"
+    shutil.copytree(ROOT / "src" / "dlguide", project / "src" / "dlguide",
+                    ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copytree(ROOT / "constraints", project / "constraints")
+    book = FIXTURES / "practice"
+
+    def execute() -> list[str]:
+        report = tmp_path / "report.json"
+        subprocess.run([sys.executable, "-m", "dlguide_build.execute", "--book", str(book),
+                        "--cache", str(cache_dir(project)), "--report", str(report)],
+                       cwd=ROOT, check=True, capture_output=True,
+                       env={**os.environ, "DLGUIDE_CACHE": str(tmp_path / "cache")})
+        return [Path(e["notebook"]).name for e in json.loads(report.read_text())["executed"]]
+
+    first = execute()
+    assert first, "the fixture book has notebooks to execute"
+    tooling = project / "constraints" / "tooling.txt"
+    for pin in ("pytest==", "playwright==", "sphinx=="):
+        tooling.write_text(re.sub(rf"^{pin}\S+", f"{pin}999.0", tooling.read_text(),
+                                  flags=re.M))
+    assert execute() == []                                  # tooling pins: nothing runs
+    helper = project / "src" / "dlguide" / "plot.py"
+    helper.write_text(helper.read_text() + "\n# a changed helper\n")
+    assert execute() == first                               # a helper: everything runs

@@ -12,7 +12,7 @@ import importlib
 __all__ = ["digits", "sample_image", "seed_everything", "setup", "use_book_style"]
 
 # The helpers import torch and matplotlib, which take seconds to load. They are loaded on
-# first use, so the build tools (`dlguide.execute`, imported by conf.py) start quickly.
+# first use, so that importing the package costs nothing until a helper is called.
 _LAZY = {"digits": "data", "sample_image": "data", "seed_everything": "seed",
          "use_book_style": "plot"}
 

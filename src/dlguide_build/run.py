@@ -1,6 +1,6 @@
 """Execute one chapter outside Sphinx, for writing and timing it.
 
-    python -m dlguide.run book/week02.md [--save out.ipynb] [--show]
+    python -m dlguide_build.run book/week02.md [--save out.ipynb] [--show]
 
 Runs every code cell of the MyST notebook in a fresh kernel, from the chapter's folder
 (as the build does), prints the time each cell took and, on failure, the failing cell and
@@ -17,13 +17,15 @@ from myst_nb.core.read import read_myst_markdown_notebook
 from nbclient import NotebookClient
 from nbclient.exceptions import CellExecutionError
 
+from dlguide_build import CELL_TIMEOUT
+
 
 def load(path: Path) -> nbformat.NotebookNode:
     """Read a MyST markdown chapter into a notebook, as myst-nb does."""
     return read_myst_markdown_notebook(path.read_text(encoding="utf-8"), path=str(path))
 
 
-def execute(path: Path, timeout: int = 120) -> tuple[nbformat.NotebookNode, list[float]]:
+def execute(path: Path, timeout: int = CELL_TIMEOUT) -> tuple[nbformat.NotebookNode, list[float]]:
     """Execute the chapter; return the executed notebook and each code cell's wall time."""
     nb = load(path)
     client = NotebookClient(nb, timeout=timeout, kernel_name="python3",

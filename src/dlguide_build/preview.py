@@ -20,7 +20,7 @@ ROOT = Path(__file__).resolve().parents[2]
 def main(argv: list[str] | None = None) -> int:
     args = sys.argv[1:] if argv is None else argv
     if len(args) != 1:
-        print("usage: python -m dlguide.preview week05", file=sys.stderr)
+        print("usage: python -m dlguide_build.preview week05", file=sys.stderr)
         return 2
     arg = Path(args[0])
     chapter = arg.stem

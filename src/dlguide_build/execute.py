@@ -1,6 +1,6 @@
 """Execute the book's notebooks in parallel into the execution cache, before Sphinx reads.
 
-    python -m dlguide.execute [--book book] [--cache .jupyter_cache] [--report FILE]
+    python -m dlguide_build.execute [--book book] [--cache .jupyter_cache] [--report FILE]
 
 myst-nb (``nb_execution_mode = "cache"``) would run the chapters one after another as
 Sphinx reads them. This runs every chapter whose code is not in the cache yet, on all
@@ -10,9 +10,11 @@ run again, whatever its prose.
 
 The notebooks are read exactly as myst-nb reads them (its ``myst_nb_md`` reader), so the
 cache entries match. The cache lives in ``.jupyter_cache/<key>/``, where the key hashes
-this package's code and ``constraints.txt``: jupyter-cache only looks at a chapter's own
-code, so without the key a change to a shared helper or to a pinned version would leave
-stale outputs in the book. Caches of older keys are removed. ``$DLGUIDE_CACHE`` moves
+what a chapter's kernel runs: the helper package ``dlguide`` and the kernel's pins
+(``constraints/kernel.txt``). jupyter-cache only looks at a chapter's own code, so
+without the key a change to a shared helper or to a pinned version would leave stale
+outputs in the book; the build tooling and its pins are not in the key, so changing
+them executes nothing. Caches of older keys are removed. ``$DLGUIDE_CACHE`` moves
 the whole cache elsewhere (``make html CACHEDIR=...`` sets it).
 
 A failing cell stops here, before Sphinx, with the chapter's path and the cell's
@@ -36,30 +38,30 @@ import sys
 import time
 from pathlib import Path
 
+from dlguide_build import CELL_TIMEOUT
+
 ROOT = Path(__file__).resolve().parents[2]
-PACKAGE = Path(__file__).resolve().parent
 READER = {"name": "myst_nb_md", "type": "plugin"}
-TIMEOUT = 120  # seconds per cell, as in conf.py
 ANSI = re.compile(r"\x1b\[[0-9;]*m")  # colour codes in IPython tracebacks
 
 
-# Build tooling that no chapter imports: changing it cannot change a cell's output, so it
-# stays out of the cache key. Every other module of the package is in the key.
-TOOLING = {"execute.py", "preview.py", "run.py"}
+def cache_key(root: Path = ROOT) -> str:
+    """A hash of what the kernel runs: the helper package and the kernel's pins."""
+    digest = hashlib.sha256()
+    for path in [*sorted((root / "src" / "dlguide").glob("*.py")),
+                 root / "constraints" / "kernel.txt"]:
+        digest.update(path.name.encode() + path.read_bytes())
+    return digest.hexdigest()[:12]
 
 
-def cache_dir() -> Path:
-    """The execution cache for the current helper code and pinned environment.
+def cache_dir(root: Path = ROOT) -> Path:
+    """The execution cache for the current helper code and pinned kernel environment.
 
     Under ``$DLGUIDE_CACHE`` (the Makefile sets it from ``CACHEDIR``), by default
     ``.jupyter_cache/`` in the project.
     """
-    digest = hashlib.sha256()
-    helpers = [p for p in sorted(PACKAGE.glob("*.py")) if p.name not in TOOLING]
-    for path in helpers + [ROOT / "constraints.txt"]:
-        digest.update(path.name.encode() + path.read_bytes())
-    root = Path(os.environ.get("DLGUIDE_CACHE") or ROOT / ".jupyter_cache")
-    return root.resolve() / digest.hexdigest()[:12]
+    base = Path(os.environ.get("DLGUIDE_CACHE") or root / ".jupyter_cache")
+    return base.resolve() / cache_key(root)
 
 
 def prune_old_caches(current: Path) -> None:
@@ -105,7 +107,7 @@ def main(argv: list[str] | None = None) -> int:
         report = {"executed": [], "failed": [], "cached": [str(p) for p in paths],
                   "wall_seconds": 0.0}
         write_report(args.report, report)
-        print(f"dlguide.execute: {len(paths)} notebooks, unchanged since the last run; "
+        print(f"dlguide_build.execute: {len(paths)} notebooks, unchanged since the last run; "
               f"nothing to execute")
         return 0
 
@@ -122,15 +124,16 @@ def main(argv: list[str] | None = None) -> int:
         cache.add_nb_to_project(str(path), read_data=READER)
 
     todo = [r.uri for r in cache.list_unexecuted([str(p) for p in paths])]
-    logger = logging.getLogger("dlguide.execute")
+    logger = logging.getLogger("dlguide_build.execute")
     logging.basicConfig(level=logging.WARNING, format="%(message)s")
     start = time.perf_counter()
     names = ", ".join(Path(u).name for u in todo) or "none"
-    print(f"dlguide.execute: {len(paths)} notebooks, {len(todo)} to execute ({names})")
+    print(f"dlguide_build.execute: {len(paths)} notebooks, {len(todo)} to execute ({names})")
     failed: list[str] = []
     if todo:
         executor = load_executor("local-parallel", cache, logger=logger)
-        result = executor.run_and_cache(filter_uris=todo, timeout=TIMEOUT, allow_errors=False)
+        result = executor.run_and_cache(filter_uris=todo, timeout=CELL_TIMEOUT,
+                                        allow_errors=False)
         failed = result.errored + result.excepted
 
     report = {"executed": [], "failed": [], "cached": [], "wall_seconds": 0.0}
@@ -155,11 +158,11 @@ def main(argv: list[str] | None = None) -> int:
     for item in report["failed"]:
         print(f"\n{item['notebook']}: a cell failed\n{item['traceback']}", file=sys.stderr)
     if report["failed"]:
-        print(f"dlguide.execute: {len(report['failed'])} notebook(s) failed; "
+        print(f"dlguide_build.execute: {len(report['failed'])} notebook(s) failed; "
               f"report in {args.report}", file=sys.stderr)
         return 1
     stamp.write_text(current)
-    print(f"dlguide.execute: done in {report['wall_seconds']:.1f}s; report in {args.report}")
+    print(f"dlguide_build.execute: done in {report['wall_seconds']:.1f}s; report in {args.report}")
     return 0
 
 
