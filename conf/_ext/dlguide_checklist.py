@@ -27,6 +27,7 @@ from sphinx.application import Sphinx
 from sphinx.util.docutils import SphinxDirective
 
 import dlguide_book
+from dlguide_quiz import quiz_ids
 # The anchors of a chapter's closing practice sections: "## Check yourself", ...
 PRACTICE_SECTIONS = ("check-yourself", "exercises", "exam-checklist")
 
@@ -64,7 +65,7 @@ def chapters(env) -> list[tuple[str, str, list[tuple[str, str]]]]:
 
 def _html(app, fromdoc: str, items) -> str:
     esc = html.escape
-    quiz = getattr(app.env, "dlguide_quiz", {})
+    quiz = quiz_ids(app.env)
     parts = ['<div class="dlg-checklist" data-dlg-checklist>']
     for doc, title, sections in items:
         week = dlguide_book.week_of(doc)
@@ -140,6 +141,7 @@ def checklist_is_outdated(app, env, added, changed, removed) -> list[str]:
 
 def setup(app: Sphinx) -> dict:
     app.setup_extension("dlguide_book")
+    app.setup_extension("dlguide_quiz")
     app.add_node(checklist_placeholder)
     app.add_directive("study-checklist", StudyChecklist)
     app.connect("doctree-resolved", fill_checklist)

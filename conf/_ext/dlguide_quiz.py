@@ -281,30 +281,27 @@ class PairPredictCells(SphinxTransform):
             item["answer"] = printed
 
 
+def quiz_ids(env) -> dict[str, list[str]]:
+    """Per document, the ids of its quiz items in page order (the study checklist's)."""
+    if not hasattr(env, "dlguide_quiz"):
+        env.dlguide_quiz = {}
+    return env.dlguide_quiz
+
+
 class QuizCollector(EnvironmentCollector):
-    """Per chapter, the ids of its quiz items in page order (for the study checklist)."""
+    """Keeps quiz_ids(env) up to date as documents are read, removed or merged."""
 
     def clear_doc(self, app, env, docname):
-        getattr(env, "dlguide_quiz", {}).pop(docname, None)
+        quiz_ids(env).pop(docname, None)
 
     def merge_other(self, app, env, docnames, other):
-        env.dlguide_quiz = getattr(env, "dlguide_quiz", {})
-        for docname in docnames:
-            if docname in getattr(other, "dlguide_quiz", {}):
-                env.dlguide_quiz[docname] = other.dlguide_quiz[docname]
+        ours, theirs = quiz_ids(env), quiz_ids(other)
+        ours.update({doc: theirs[doc] for doc in docnames if doc in theirs})
 
     def process_doc(self, app, doctree):
         ids = [item["ident"] for item in doctree.findall(quiz_item)]
-        env = app.env
-        env.dlguide_quiz = getattr(env, "dlguide_quiz", {})
         if ids:
-            env.dlguide_quiz[env.docname] = ids
-        else:
-            env.dlguide_quiz.pop(env.docname, None)
-
-
-def quiz_ids(env) -> dict[str, list[str]]:
-    return getattr(env, "dlguide_quiz", {})
+            quiz_ids(app.env)[app.env.docname] = ids
 
 
 # --- HTML ---------------------------------------------------------------------------------
@@ -411,12 +408,6 @@ def close(tag: str):
     def depart(self, node) -> None:
         self.body.append(f"</{tag}>")
     return depart
-
-
-# --- LaTeX: the question only (the answer goes to the Solutions appendix) ----------------
-
-def skip(self, node) -> None:
-    raise nodes.SkipNode
 
 
 def setup(app: Sphinx) -> dict:
