@@ -195,3 +195,60 @@ def test_throwing_storage_works_for_the_session(ctx, server):
     assert "1 of" in page.locator("#dlg-overall-text").inner_text()
     # The theme's own scripts also read storage and fail; ours must not.
     assert not [e for e in errors if "dlguide-progress" in e]
+
+
+# --- small books built in-process (sphinx.testing) ----------------------------------
+
+def build_checklist_book(tmp_path, builder: str, pages: dict[str, str]):
+    """Build a tiny reST book that uses only the checklist extension; return the app and
+    its warnings."""
+    from io import StringIO
+
+    from sphinx.testing.util import SphinxTestApp
+
+    from conftest import ROOT
+
+    src = tmp_path / "src"
+    src.mkdir()
+    (src / "conf.py").write_text(
+        f"import sys\nsys.path.insert(0, {str(ROOT / 'conf' / '_ext')!r})\n"
+        "extensions = ['dlguide_checklist']\n"
+        "latex_engine = 'xelatex'\n"
+        "latex_documents = [('index', 'book.tex', 'Book', 'Me', 'manual')]\n")
+    for name, text in pages.items():
+        (src / f"{name}.rst").write_text(text)
+    warnings = StringIO()
+    app = SphinxTestApp(builder, srcdir=src, builddir=tmp_path / "out", warning=warnings)
+    try:
+        app.build()
+    finally:
+        app.cleanup()
+    return app, warnings.getvalue()
+
+
+INDEX = "Book\n====\n\n.. toctree::\n\n   {}\n   checklist\n"
+CHECKLIST = "Checklist\n=========\n\n.. study-checklist::\n"
+
+
+def test_latex_checklist_escapes_every_special_character(tmp_path):
+    """Titles reach LaTeX escaped as Sphinx escapes any text (backslash and caret
+    included), so the printed list shows them as written."""
+    week = ("Week 2 · C:\\\\temp ^ 50% & $x_1$ #{y} ~z\n"
+            "=======================================\n\n"
+            "Top\\\\down ^ up\n--------------\n\ntext\n")
+    app, warnings = build_checklist_book(tmp_path, "latex", {
+        "index": INDEX.format("week02"), "week02": week, "checklist": CHECKLIST})
+    assert "WARNING" not in warnings, warnings
+    tex = (app.outdir / "book.tex").read_text()
+    assert (r"\item[$\square$] \textbf{Week 2 · C:\textbackslash{}temp \textasciicircum{} "
+            r"50\% \& \$x\_1\$ \#\{y\} \textasciitilde{}z}") in tex
+    assert r"\item[$\square$] Top\textbackslash{}down \textasciicircum{} up" in tex
+
+
+def test_a_checklist_without_chapters_warns_naming_file_and_line(tmp_path):
+    app, warnings = build_checklist_book(tmp_path, "html", {
+        "index": INDEX.format("notes"), "notes": "Notes\n=====\n\ntext\n",
+        "checklist": CHECKLIST})
+    assert (f"{app.srcdir / 'checklist.rst'}:4: WARNING: study-checklist: the book has "
+            "no chapter to list") in warnings
+    assert "<h1>Checklist" in (app.outdir / "checklist.html").read_text()   # still written

@@ -57,6 +57,18 @@ def referencing_pages(built_book) -> list[str]:
     return sorted(p.stem for p in built_book.glob("*.html") if p.stem not in skip)
 
 
+HEADING = re.compile(r"h[1-6]")
+
+
+def heading_section(tag):
+    """The section with a heading that a tag is in: a reader can be sent there
+    (sphinx-exercise wraps a solution's body in an untitled section)."""
+    section = tag.find_parent("section", id=True)
+    while section is not None and section.find(HEADING, recursive=False) is None:
+        section = section.find_parent("section", id=True)
+    return section
+
+
 def references(page, built_book) -> dict[str, set[str]]:
     """dt id -> {"weekNN.html#section-id"} for every term link in every page."""
     found = defaultdict(set)
@@ -64,8 +76,7 @@ def references(page, built_book) -> dict[str, set[str]]:
         for link in page(name).select(TERM_LINK):
             target, _, anchor = link["href"].partition("#")
             assert target == "glossary.html", link
-            section = link.find_parent("section", id=True)
-            found[anchor].add(f"{name}.html#{section['id']}")
+            found[anchor].add(f"{name}.html#{heading_section(link)['id']}")
     return found
 
 

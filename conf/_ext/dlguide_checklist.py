@@ -20,14 +20,17 @@ so that "Mark Week N done" leaves them out too.
 """
 
 import html
-import re
 
 from docutils import nodes
 from sphinx.application import Sphinx
+from sphinx.util import logging, texescape
 from sphinx.util.docutils import SphinxDirective
 
 import dlguide_book
 from dlguide_quiz import quiz_ids
+
+logger = logging.getLogger(__name__)
+
 # The anchors of a chapter's closing practice sections: "## Check yourself", ...
 PRACTICE_SECTIONS = ("check-yourself", "exercises", "exam-checklist")
 
@@ -41,7 +44,9 @@ class StudyChecklist(SphinxDirective):
 
     def run(self):
         self.env.metadata[self.env.docname]["study_checklist"] = True
-        return [checklist_placeholder()]
+        node = checklist_placeholder()
+        self.set_source_info(node)          # for a warning that names file and line
+        return [node]
 
 
 def chapters(env) -> list[tuple[str, str, list[tuple[str, str]]]]:
@@ -95,9 +100,9 @@ def _html(app, fromdoc: str, items) -> str:
     return "".join(parts)
 
 
-def _latex(items) -> str:
+def _latex(app, items) -> str:
     def tex(text: str) -> str:
-        return re.sub(r"([&%$#_{}])", r"\\\1", text).replace("~", r"\textasciitilde{}")
+        return texescape.escape(text, app.config.latex_engine)
 
     lines = [r"\begin{itemize}"]
     for _doc, title, sections in items:
@@ -115,11 +120,16 @@ def fill_checklist(app: Sphinx, doctree: nodes.document, docname: str) -> None:
         return
     items = chapters(app.env)
     if not items:
-        raise ValueError(f"{app.env.doc2path(docname)}: study-checklist found no weekNN chapter")
+        for placeholder in placeholders:
+            logger.warning("study-checklist: the book has no chapter to list (a document "
+                           "named weekNN in the table of contents)", location=placeholder,
+                           type="dlguide", subtype="checklist")
+            placeholder.parent.remove(placeholder)
+        return
     if app.builder.format == "html":
         node = nodes.raw("", _html(app, docname, items), format="html")
     else:
-        node = nodes.raw("", _latex(items), format="latex")
+        node = nodes.raw("", _latex(app, items), format="latex")
     for placeholder in placeholders:
         placeholder.replace_self(node.deepcopy())
 
