@@ -192,3 +192,24 @@ def test_throwing_storage_works_for_the_session(ctx, server):
     assert "1 of" in page.locator("#dlg-overall-text").inner_text()
     # The theme's own scripts also read storage and fail; ours must not.
     assert not [e for e in errors if "dlguide-progress" in e]
+
+
+def test_the_book_styles_reach_its_own_controls(ctx, server):
+    """dlguide.css is scoped to the book's own controls (.dlg-..., the landing page's
+    week cards): the scoped rules still reach them."""
+    page = open_checklist(ctx, server)
+    box(page, FIRST).focus()
+    page.keyboard.press("Space")                      # keyboard focus: :focus-visible
+    primary = page.evaluate("""() => { const probe = document.createElement("span");
+        probe.style.color = "var(--pst-color-primary)"; document.body.append(probe);
+        return getComputedStyle(probe).color; }""")
+    outline = box(page, FIRST).evaluate(
+        "e => { const s = getComputedStyle(e); return [s.outlineStyle, s.outlineWidth, "
+        "s.outlineOffset, s.outlineColor]; }")
+    assert outline == ["solid", "2px", "2px", primary]  # not the theme's wider accent ring
+    export = page.get_by_role("button", name="Export progress")
+    assert export.evaluate("e => getComputedStyle(e).color") == primary
+    page.goto(f"{server}/index.html")
+    card = page.locator(".dlg-week-card").first
+    card.hover()
+    assert card.evaluate("e => getComputedStyle(e).transform") == "matrix(1, 0, 0, 1, 0, -2)"
