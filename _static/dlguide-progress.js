@@ -552,7 +552,7 @@
   /* ---------------------------------------------------- exam: self-grading */
 
   function initExam(panel) {
-    // The exam's questions are the page's grading widgets (dlguide_answer_key).
+    // The exam's questions are its grading widgets (<div class="dlg-grade">, book/exam.md).
     const widgets = [...document.querySelectorAll(".dlg-grade")];
     const questions = widgets.map((w) => (
       { q: w.dataset.question, max: Number(w.dataset.max), week: w.dataset.week }));
