@@ -1,6 +1,7 @@
 """The practice exam: 20 questions worth 98 points, answers collapsed, computed answers
 checked by the build, and self-grading that survives a reload."""
 
+import json
 import re
 
 import pytest
@@ -98,3 +99,23 @@ def test_points_above_the_maximum_are_refused(exam):
     field.blur()
     assert "0 to 3" in answer.locator(".dlg-score-note").inner_text()
     assert exam.locator(".dlg-score-total").inner_text().startswith("Score: 0 / 98")
+
+
+def test_saved_scores_count_only_for_the_questions_on_the_page(exam):
+    """A score for a question the exam does not have (yet) is kept, not shown; one above
+    its question's maximum is reported and not counted."""
+    record = {"version": 2, "checked": {}, "scores": {"1": 3, "2": 3.5, "21": 4}, "quiz": {}}
+    exam.evaluate(f"() => localStorage.setItem('dlguide-progress', {json.dumps(json.dumps(record))})")
+    exam.reload()
+    exam.wait_for_selector(".dlg-score-total")
+    total = exam.locator(".dlg-score-total").inner_text()
+    assert total.startswith("Score: 3 / 98") and "1 of 20 questions graded" in total, total
+    assert exam.locator(".dlg-notice").inner_text() == \
+        "The saved score for Question 2 was above its maximum and was ignored."
+    assert exam.locator("#dlg-score-2").input_value() == ""
+    answer = exam.locator("details.exam-answer").nth(2)
+    answer.locator("summary").click()
+    answer.locator(".dlg-score-input").fill("4")
+    answer.locator(".dlg-score-input").press("Enter")
+    stored = json.loads(exam.evaluate("() => localStorage.getItem('dlguide-progress')"))
+    assert stored["scores"] == {"1": 3, "2": 3.5, "3": 4, "21": 4}
