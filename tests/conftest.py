@@ -5,11 +5,15 @@ Tests then read the built HTML as a reader's browser would get it.
 
 import functools
 import http.server
-import os
+import json
 import re
-import threading
+import shutil
 import subprocess
 import sys
+import threading
+import traceback
+from collections import Counter
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -19,7 +23,6 @@ from playwright.sync_api import sync_playwright
 ROOT = Path(__file__).resolve().parent.parent
 HTML = ROOT / "_build" / "html"
 BOOK = ROOT / "book"
-SPHINX_BUILD = [sys.executable, "-m", "sphinx"]
 CHROMIUM = "/usr/bin/chromium"
 
 
@@ -31,10 +34,10 @@ def chapter_names() -> list[str]:
 ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")  # Sphinx colours its log where CI=true
 
 
-def make(target: str) -> subprocess.CompletedProcess:
-    """Run `make TARGET` in the project, as a reader would; fail the test if it fails.
-    The log comes back without colour codes."""
-    result = subprocess.run(["make", "--no-print-directory", target], cwd=ROOT,
+def make(target: str, *variables: str) -> subprocess.CompletedProcess:
+    """Run `make TARGET [VAR=value ...]` in the project, as a reader would; fail the test
+    if it fails. The log comes back without colour codes."""
+    result = subprocess.run(["make", "--no-print-directory", target, *variables], cwd=ROOT,
                             capture_output=True, text=True)
     result.stdout, result.stderr = ANSI.sub("", result.stdout), ANSI.sub("", result.stderr)
     assert result.returncode == 0, (
@@ -64,30 +67,140 @@ def page(built_book):
     return load
 
 
-def build(src: Path, out: Path, cache: Path) -> subprocess.CompletedProcess:
-    """Build another source tree the way `make html` builds the book: the parallel
-    execution step, then Sphinx with the Makefile's options. Returns the combined result."""
-    env = {**os.environ, "PYTHONWARNINGS": "ignore"}
-    execute = subprocess.run(
-        [sys.executable, "-m", "dlguide_build.execute", "--book", str(src), "--cache", str(cache),
-         "--report", str(out.parent / "execution-report.json")],
-        cwd=ROOT, capture_output=True, text=True, env=env)
-    if execute.returncode != 0:
-        return execute
-    result = subprocess.run(
-        [*SPHINX_BUILD, "-b", "html", "-c", str(ROOT / "conf"), "-W", "--keep-going", "-n",
-         "-D", f"nb_execution_cache_path={cache}", str(src), str(out)],
-        cwd=ROOT, capture_output=True, text=True, env=env)
-    result.stdout = execute.stdout + result.stdout
-    result.stderr = execute.stderr + result.stderr
-    return result
+# --- fixture books, built in this process ---------------------------------------------
+
+FIXTURES = ROOT / "tests" / "fixtures"
+REPORT = "execution-report.json"   # where `make html` and build() leave the execution report
+# The configuration of a fixture book is the book's own, conf/conf.py, run unchanged
+# (sphinx.testing reads conf.py from the source folder).
+CONF_STUB = """# Written by the tests: the book's configuration, conf/conf.py, unchanged.
+__file__ = {conf!r}
+exec(compile(open(__file__, encoding="utf-8").read(), __file__, "exec"))
+"""
 
 
-def executed_notebooks(log: str) -> list[str]:
-    """The notebooks executed during a build (by dlguide_build.execute or by myst-nb)."""
-    parallel = re.findall(r"^  executed (\S+) in", log, flags=re.M)
-    serial = re.findall(r"^\S+/([^/\s]+): Executing notebook", log, flags=re.M)
-    return parallel + serial
+@functools.cache
+def strict_options() -> tuple[str, ...]:
+    """The strict Sphinx options (`-W --keep-going -n`), from their one home: the Makefile."""
+    out = subprocess.run(["make", "-s", "--no-print-directory", "print-strict"], cwd=ROOT,
+                         capture_output=True, text=True, check=True).stdout
+    assert out.split(), "make print-strict printed nothing"
+    return tuple(out.split())
+
+
+def sphinx_arguments(src: Path, out: Path, options: tuple[str, ...]) -> dict:
+    """SphinxTestApp's arguments for sphinx-build's OPTIONS, read by sphinx-build's own
+    parser; an option this does not translate fails the test instead of being dropped."""
+    from sphinx.cmd.build import get_parser
+
+    parser = get_parser()
+    args = parser.parse_args([*options, str(src), str(out)])
+    default = parser.parse_args([str(src), str(out)])
+    # --keep-going is what Sphinx always does since 8.1: nothing to pass.
+    handled = {"warningiserror", "keep_going", "nitpicky", "define", "exception_on_warning"}
+    other = [k for k in vars(args) if getattr(args, k) != getattr(default, k) and k not in handled]
+    assert not other, f"options {options} set {other}, which build() does not pass on"
+    overrides = dict(d.split("=", 1) for d in args.define)
+    if args.nitpicky:
+        overrides["nitpicky"] = True
+    return {"warningiserror": args.warningiserror, "confoverrides": overrides,
+            "exception_on_warning": args.exception_on_warning}
+
+
+def copy_fixture(name: str, tmp_path: Path) -> Path:
+    """A copy of the fixture book tests/fixtures/NAME, as TMP_PATH/NAME: warnings name
+    its files as <...>/NAME/week01.md:3, and build() may write into it."""
+    return Path(shutil.copytree(FIXTURES / name, tmp_path / name))
+
+
+def cache_records(cache: Path) -> dict[int, str]:
+    """{record id: notebook path} of every executed notebook in a jupyter-cache folder."""
+    if not (cache / "global.db").exists():
+        return {}
+    from jupyter_cache import get_cache
+
+    return {r.pk: r.uri for r in get_cache(cache).list_cache_records()}
+
+
+def executed_notebooks(report: Path, cache: Path, before: dict[int, str]) -> list[str]:
+    """The notebooks (file names) a build executed: those the execution step's report
+    (``--report``) lists, then any that myst-nb executed itself while Sphinx read (a
+    notebook added to the execution cache during the build beyond those of the report).
+    BEFORE is ``cache_records(cache)`` taken before the build."""
+    executed = []
+    if report.exists():
+        executed = [Path(e["notebook"]).name for e in json.loads(report.read_text())["executed"]]
+    new = Counter(Path(uri).name for pk, uri in cache_records(cache).items() if pk not in before)
+    new.subtract(executed)
+    return executed + sorted(new.elements())
+
+
+@dataclass
+class Build:
+    returncode: int     # 0: passed; 1: warnings (errors under -W); 2: an exception
+    log: str            # the execution step's output, Sphinx's messages, warnings and error
+    executed: list[str]  # the notebooks executed (file names), see executed_notebooks()
+
+
+def build(src: Path, out: Path, cache: Path, *, execute: bool | None = None) -> Build:
+    """Build the fixture book SRC (a copy: see copy_fixture) into OUT (named ``html``) the
+    way `make html` builds the book: the parallel execution step first (``python -m
+    dlguide_build.execute``; by default only where SRC has notebooks), then Sphinx in this
+    process (sphinx.testing) with the book's configuration and the Makefile's strict
+    options. The doctrees go to OUT/../doctrees, the execution report to OUT/../REPORT.
+    Warnings are in the log as a reader sees them: ``<path>/week01.md:3: WARNING: ...``."""
+    from dlguide_build.execute import notebooks
+    from sphinx.testing.util import SphinxTestApp
+
+    src, out, cache = Path(src), Path(out), Path(cache)
+    assert out.name == "html", out
+    assert not src.resolve().is_relative_to(ROOT), f"build a copy, not {src} in place"
+    report = out.parent / REPORT
+    report.unlink(missing_ok=True)
+    before = cache_records(cache)
+    log = ""
+    if execute if execute is not None else bool(notebooks(src)):
+        step = subprocess.run(
+            [sys.executable, "-m", "dlguide_build.execute", "--book", str(src),
+             "--cache", str(cache), "--report", str(report)],
+            cwd=ROOT, capture_output=True, text=True)
+        log = step.stdout + step.stderr
+        if step.returncode != 0:
+            return Build(step.returncode, log, executed_notebooks(report, cache, before))
+        before = cache_records(cache)
+    executed = [Path(e["notebook"]).name for e in json.loads(report.read_text())["executed"]] \
+        if report.exists() else []
+
+    (src / "conf.py").write_text(CONF_STUB.format(conf=str(ROOT / "conf" / "conf.py")))
+    options = sphinx_arguments(src, out, strict_options())
+    options["confoverrides"]["nb_execution_cache_path"] = str(cache)
+    app = None
+    try:
+        app = SphinxTestApp("html", srcdir=src, builddir=out.parent, **options)
+        app.build()
+        returncode = app.statuscode
+    except Exception as error:  # as sphinx-build reports it: the exception, then exit 2
+        returncode, failure = 2, "".join(traceback.format_exception_only(error))
+    else:
+        failure = ""
+    finally:
+        if app is not None:
+            log += app.status.getvalue() + app.warning.getvalue()
+            app.cleanup()
+    log = ANSI.sub("", log + failure)
+    new = [Path(uri).name for pk, uri in cache_records(cache).items() if pk not in before]
+    return Build(returncode, log, executed + sorted(new))
+
+
+# --- the pages a reader visits -------------------------------------------------------
+
+def site_pages() -> list[str]:
+    """Every page of the web book (what the browser and accessibility tests visit): one
+    per document of book/ that the HTML build reads, and Sphinx's index and search pages.
+    test_browser checks that this is exactly the built site's pages."""
+    not_web = {"_toc", "pdf"}   # the reading order, included by index.md; the PDF's root
+    return sorted(p.stem for p in BOOK.glob("*.md") if p.stem not in not_web) + [
+        "genindex", "search"]
 
 
 # --- a real browser ----------------------------------------------------------------
@@ -115,6 +228,13 @@ def browser():
                   "--disable-component-update", "--no-first-run"])
         yield browser
         browser.close()
+
+
+# Opened dropdowns fade in and the dark theme fades its colours: axe and the
+# colour checks must measure the settled page, not half-faded text. Waits for every finite animation and transition.
+SETTLED = """() => Promise.all(document.getAnimations()
+    .filter(a => a.effect && a.effect.getComputedTiming().endTime !== Infinity)
+    .map(a => a.finished.catch(() => null)))"""
 
 
 def open_page(browser, server, name, dark=False, **context):

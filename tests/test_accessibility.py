@@ -19,9 +19,8 @@ Two economies keep the audit to seconds a page, without leaving anything uncheck
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 
-from conftest import chapter_names, open_page
+from conftest import SETTLED, open_page, site_pages
 
-PAGES = ["index", *chapter_names(), "exam", "checklist", "glossary", "genindex", "search"]
 BLOCKING = {"serious", "critical"}
 
 OPEN_ALL = "() => document.querySelectorAll('details').forEach(d => { d.open = true; })"
@@ -56,11 +55,6 @@ AUDIT = """colourOnly => { window.dlgAxe = new Promise(go => setTimeout(go, 0)).
         found.push(await axe.run({include: code}, allBut('color-contrast')));
     return found.flatMap(r => r.violations);
 }); }"""
-# Opened dropdowns fade in and the dark theme fades its colours: axe must measure the
-# settled page, not half-faded text. Waits for every finite animation and transition.
-SETTLED = """() => Promise.all(document.getAnimations()
-    .filter(a => a.effect && a.effect.getComputedTiming().endTime !== Infinity)
-    .map(a => a.finished.catch(() => null)))"""
 
 
 def describe(violation: dict) -> str:
@@ -73,7 +67,7 @@ def describe(violation: dict) -> str:
     return "\n".join(lines)
 
 
-@pytest.mark.parametrize("name", PAGES)
+@pytest.mark.parametrize("name", site_pages())
 def test_no_serious_accessibility_violation(browser, server, name):
     axe = Axe()
     runs = []

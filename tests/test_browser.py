@@ -6,16 +6,20 @@ from urllib.parse import urlparse
 
 import pytest
 
-from conftest import ROOT, chapter_names, open_page
+from conftest import ROOT, chapter_names, open_page, site_pages
 
 SHOTS = ROOT / "_build" / "screenshots"
 
 
-PAGES = ["index", *chapter_names(), "exam", "checklist", "glossary", "genindex", "search"]
 WITH_MATH = {*chapter_names(), "exam"}
 
 
-@pytest.mark.parametrize("name", PAGES)
+def test_the_pages_visited_are_the_built_site(built_book):
+    """site_pages(), which the browser and accessibility tests visit, is every page built."""
+    assert sorted(site_pages()) == sorted(p.stem for p in built_book.glob("*.html"))
+
+
+@pytest.mark.parametrize("name", site_pages())
 def test_page_renders_offline(browser, server, name):
     SHOTS.mkdir(parents=True, exist_ok=True)
     ctx, page, requests = open_page(browser, server, name)

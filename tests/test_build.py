@@ -1,4 +1,7 @@
-"""The build itself: it fails loudly on bad input, and never executes a cell twice."""
+"""The build itself: it fails loudly on bad input, and never executes a cell twice.
+
+Fixture books build in this process (conftest.build); the book itself is built with
+`make html` on a copy (sources, execution cache, output folder), never in place."""
 
 import json
 import os
@@ -9,70 +12,97 @@ import sys
 from pathlib import Path
 
 import pytest
-from dlguide_build.execute import cache_dir
+from dlguide_build.execute import cache_dir, cache_key
 
-from conftest import BOOK, ROOT, SPHINX_BUILD, build, executed_notebooks, make
-
-FIXTURES = ROOT / "tests" / "fixtures"
+from conftest import (BOOK, FIXTURES, REPORT, ROOT, build, cache_records, copy_fixture,
+                      executed_notebooks, make)
 
 
 def test_failing_cell_fails_the_build_and_names_the_file(tmp_path):
-    result = build(FIXTURES / "bad_cell", tmp_path / "html", tmp_path / "cache")
-    log = result.stdout + result.stderr
+    src = copy_fixture("bad_cell", tmp_path)
+    result = build(src, tmp_path / "html", tmp_path / "cache")
     assert result.returncode != 0
-    assert "bad_cell/index.md: a cell failed" in log   # which chapter
-    assert 'raise ValueError("this cell is broken on purpose")' in log  # the cell
-    assert "ValueError: this cell is broken on purpose" in log  # and its traceback
-    report = json.loads((tmp_path / "execution-report.json").read_text())
+    assert "bad_cell/index.md: a cell failed" in result.log   # which chapter
+    assert 'raise ValueError("this cell is broken on purpose")' in result.log  # the cell
+    assert "ValueError: this cell is broken on purpose" in result.log  # and its traceback
+    report = json.loads((tmp_path / REPORT).read_text())
     assert report["failed"][0]["notebook"].endswith("bad_cell/index.md")
 
 
 def test_failing_cell_fails_sphinx_alone_too(tmp_path):
     """Without the parallel step (e.g. `sphinx-autobuild`), myst-nb stops the build."""
-    cmd = [*SPHINX_BUILD, "-b", "html", "-c", str(ROOT / "conf"), "-W", "-n",
-           "-D", f"nb_execution_cache_path={tmp_path / 'cache'}",
-           str(FIXTURES / "bad_cell"), str(tmp_path / "html")]
-    result = subprocess.run(cmd, capture_output=True, text=True)
-    log = result.stdout + result.stderr
+    src = copy_fixture("bad_cell", tmp_path)
+    result = build(src, tmp_path / "html", tmp_path / "cache", execute=False)
     assert result.returncode != 0
-    assert "bad_cell/index.md: WARNING: Executing notebook failed" in log
-    assert "this cell is broken on purpose" in log
-
-
-def test_unknown_glossary_term_fails_the_build_and_names_the_file(tmp_path):
-    result = build(FIXTURES / "bad_term", tmp_path / "html", tmp_path / "cache")
-    log = result.stdout + result.stderr
-    assert result.returncode != 0
-    assert "bad_term/index.md:3: WARNING: term not in glossary: 'flux capacitor'" in log
+    assert "bad_cell/index.md: WARNING: Executing notebook failed" in result.log
+    assert "this cell is broken on purpose" in result.log
 
 
 @pytest.mark.parametrize("fixture, warning", [
-    ("glossary_orphan", "is referenced by no chapter"),            # found by the audit
-    ("bad_term", "WARNING: term not in glossary: 'flux capacitor'"),  # found while writing
-])
+    # found by the audit
+    ("glossary_orphan", "glossary_orphan/index.md:13: WARNING: glossary audit: the entry "
+                        "'momentum' is referenced by no chapter"),
+    # found while writing
+    ("glossary_undefined", "glossary_undefined/week01.md:3: WARNING: term not in glossary: "
+                           "'flux capacitor'"),
+], ids=["glossary_orphan", "glossary_undefined"])
 def test_a_failed_build_fails_again_until_fixed(fixture, warning, tmp_path):
-    """Sphinx reads only what changed; a warning must not vanish on a second, unchanged
-    build (dlguide_rewarn re-reads what warned)."""
-    src = tmp_path / "src"
-    shutil.copytree(FIXTURES / fixture, src)
+    """A bad glossary fails the build, naming the file and line; Sphinx reads only what
+    changed, yet the warning must not vanish on a second, unchanged build (dlguide_rewarn
+    re-reads what warned)."""
+    src = copy_fixture(fixture, tmp_path)
     out, cache = tmp_path / "html", tmp_path / "cache"
     for attempt in ("first", "unchanged"):
         result = build(src, out, cache)
-        log = result.stdout + result.stderr
-        assert result.returncode != 0, f"{attempt} build of {fixture} passed:\n{log[-3000:]}"
-        assert warning in log, f"{attempt} build of {fixture} lost its warning"
+        assert result.returncode != 0, f"{attempt} build of {fixture} passed:\n{result.log[-3000:]}"
+        assert warning in result.log, f"{attempt} build of {fixture} lost its warning"
 
     # Fix the cause: drop the offending entry or reference; the build passes, and stays so.
-    index = src / "index.md"
-    if fixture == "bad_term":
-        index.write_text(index.read_text().replace("{term}`flux capacitor`", "flux capacitor"))
+    if fixture == "glossary_undefined":
+        chapter = src / "week01.md"
+        chapter.write_text(chapter.read_text().replace("{term}`flux capacitor`",
+                                                       "flux capacitor"))
     else:
         shutil.copytree(FIXTURES / "glossary_clean", src, dirs_exist_ok=True,
                         copy_function=shutil.copy)  # new mtimes: Sphinx sees the edit
     for attempt in ("fixed", "unchanged after the fix"):
         result = build(src, out, cache)
-        assert result.returncode == 0, f"{attempt} build failed:\n{result.stderr[-3000:]}"
-    assert not (out / ".doctrees" / "dlguide-warned.json").exists()
+        assert result.returncode == 0, f"{attempt} build failed:\n{result.log[-3000:]}"
+    assert not (tmp_path / "doctrees" / "dlguide-warned.json").exists()
+
+
+# --- the book, built with `make html` on a copy -------------------------------------------
+
+class BookCopy:
+    """A copy of book/ and of its execution cache, built by `make html BOOKDIR=...
+    BUILDDIR=... CACHEDIR=...` into a folder of its own."""
+
+    def __init__(self, tmp: Path):
+        self.src, self.builddir, cache = tmp / "book", tmp / "build", tmp / "cache"
+        shutil.copytree(BOOK, self.src)           # copy2: the sources keep their times
+        shutil.copytree(cache_dir(), cache / cache_key())
+        self.cache = cache / cache_key()
+        self.variables = (f"BOOKDIR={self.src}", f"BUILDDIR={self.builddir}",
+                          f"CACHEDIR={cache}")
+        self.html = self.builddir / "html"
+
+    def make(self) -> tuple[str, list[str]]:
+        """`make html` on the copy: (its log, the notebooks it executed)."""
+        before = cache_records(self.cache)
+        report = self.builddir / REPORT
+        report.unlink(missing_ok=True)
+        result = make("html", *self.variables)
+        return (result.stdout + result.stderr,
+                executed_notebooks(report, self.cache, before))
+
+
+@pytest.fixture(scope="module")
+def book_copy(built_book, tmp_path_factory) -> BookCopy:
+    """The copy, built once from the filled cache (Sphinx reads every page; nothing runs)."""
+    copy = BookCopy(tmp_path_factory.mktemp("book-copy"))
+    log, executed = copy.make()
+    assert executed == [], executed
+    return copy
 
 
 def search_index(html: Path) -> dict:
@@ -80,14 +110,14 @@ def search_index(html: Path) -> dict:
     return json.loads(text[text.index("(") + 1:text.rindex(")")])
 
 
-def test_a_rebuild_keeps_the_search_index_whole(built_book):
+def test_a_rebuild_keeps_the_search_index_whole(book_copy):
     """Index entries (the glossary's terms) survive a build that rewrites no page
     (Sphinx alone drops them, sphinx-doc/sphinx#12599; see dlguide_searchindex)."""
-    before = search_index(built_book)
-    (built_book / ".dlguide-built").unlink()  # make runs Sphinx, which finds nothing to do
-    log = make("html").stdout
+    before = search_index(book_copy.html)
+    (book_copy.html / ".dlguide-built").unlink()  # make runs Sphinx, which finds nothing to do
+    log, _ = book_copy.make()
     assert "no targets are out of date" in log, log[-2000:]
-    after = search_index(built_book)
+    after = search_index(book_copy.html)
     glossary = before["docnames"].index("glossary")
     terms = {e for e, places in before["indexentries"].items()
              if any(doc == glossary and anchor.startswith("term-") for doc, anchor, _ in places)}
@@ -96,50 +126,45 @@ def test_a_rebuild_keeps_the_search_index_whole(built_book):
     assert after["terms"] == before["terms"]
 
 
-def test_second_build_does_nothing_until_a_source_changes(built_book):
+def test_second_build_does_nothing_until_a_source_changes(book_copy):
     """`make html` with nothing changed neither executes nor starts Sphinx; once a
-    source is newer than the last build, Sphinx runs again and reads just that file."""
-    log = make("html").stdout
+    source is newer than the last build, Sphinx runs again and reads just that file (and
+    rewrites the checklist and glossary, which collect from every chapter)."""
+    log, _ = book_copy.make()
     assert "sphinx-build" not in log and "dlguide_build.execute" not in log, log
     assert "Book written to" in log
-    chapter = BOOK / "week03.md"
-    os.utime(chapter)  # saved again, unchanged
-    result = make("html")
-    log = result.stdout + result.stderr
+    doctrees = {p.stem: p.stat().st_mtime_ns for p in (book_copy.html / ".doctrees").glob("*.doctree")}
+    os.utime(book_copy.src / "week03.md")  # saved again, unchanged
+    log, executed = book_copy.make()
     assert "sphinx-build" in log, log[-2000:]
-    assert executed_notebooks(log) == []
-    assert re.search(r"reading sources\.\.\. \[[ 0-9]+%\] week03", log), log[-3000:]
-    assert "sphinx-build" not in make("html").stdout  # and the stamp is back
+    assert executed == []
+    reread = {p.stem for p in (book_copy.html / ".doctrees").glob("*.doctree")
+              if p.stat().st_mtime_ns != doctrees.get(p.stem)}
+    # week03 read again; besides it, only the pages made from every chapter's contents
+    assert "week03" in reread, reread
+    assert reread - {"week03"} <= {"checklist", "glossary"}, reread
+    assert "sphinx-build" not in book_copy.make()[0]  # and the stamp is back
 
 
-@pytest.fixture
-def book_copy(built_book, tmp_path):
-    """A copy of the book's sources and of its filled execution cache."""
-    src, cache = tmp_path / "book", tmp_path / "cache"
-    shutil.copytree(BOOK, src)
-    shutil.copytree(cache_dir(), cache)
-    return src, cache
-
-
-def test_prose_edit_executes_nothing_but_code_edit_reruns_only_that_chapter(book_copy, tmp_path):
-    src, cache = book_copy
-    chapter = src / "week02.md"
+def test_prose_edit_executes_nothing_but_code_edit_reruns_only_that_chapter(book_copy):
+    chapter = book_copy.src / "week02.md"
     text = chapter.read_text()
+    try:
+        # A prose-only edit: the page changes, no cell runs.
+        marker = "A sentence added by the prose-edit test."
+        chapter.write_text(text.replace("## Softmax\n", f"## Softmax\n\n{marker}\n", 1))
+        _, executed = book_copy.make()
+        assert executed == []
+        assert marker in (book_copy.html / "week02.html").read_text()
 
-    # A prose-only edit: the page changes, no cell runs.
-    marker = "A sentence added by the prose-edit test."
-    chapter.write_text(text.replace("## Softmax\n", f"## Softmax\n\n{marker}\n", 1))
-    result = build(src, tmp_path / "html", cache)
-    assert result.returncode == 0, result.stderr[-4000:]
-    assert executed_notebooks(result.stdout + result.stderr) == []
-    assert marker in (tmp_path / "html" / "week02.html").read_text()
-
-    # A code edit: that chapter, and only that chapter, runs again.
-    chapter.write_text(text.replace("dlguide.setup(seed=0)", "dlguide.setup(seed=0)  # edited", 1))
-    result = build(src, tmp_path / "html", cache)
-    assert result.returncode == 0, result.stderr[-4000:]
-    executed = executed_notebooks(result.stdout + result.stderr)
-    assert executed == ["week02.md"]
+        # A code edit: that chapter, and only that chapter, runs again.
+        chapter.write_text(text.replace("dlguide.setup(seed=0)",
+                                        "dlguide.setup(seed=0)  # edited", 1))
+        _, executed = book_copy.make()
+        assert executed == ["week02.md"]
+    finally:
+        chapter.write_text(text)   # the copy as it was, for the other tests of the module
+        book_copy.make()
 
 
 def test_tooling_pins_execute_nothing_but_a_helper_change_reexecutes(tmp_path):

@@ -16,10 +16,20 @@ def article(page, name):
     return page(name).select_one("article.bd-article")
 
 
-def test_every_chapter_is_in_the_reading_order(page):
-    linked = {a["href"].removesuffix(".html") for a in page("index").select("nav.bd-links a.reference.internal")}
-    assert set(CHAPTERS) <= linked
-    assert "week02" in CHAPTERS
+def test_navigation_lists_the_ten_weeks_in_reading_order(page):
+    """The book's navigation opens with the chapters, Week 2 to Week 11 in order, each
+    titled with its week; every book/week*.md is one of them."""
+    nav = page("index").select_one("nav.bd-links")
+    entries = [(a["href"], a.get_text(" ", strip=True)) for a in nav.select(
+        "ul.bd-sidenav:not(.bd-sidenav__home-link) > li.toctree-l1 > a")]
+    weeks = [(href, title) for href, title in entries if title.startswith("Week ")]
+    numbers = [re.match(r"Week (\d+) · \S", title) for _, title in weeks]
+    assert all(numbers), weeks
+    assert [int(n.group(1)) for n in numbers] == list(range(2, 12)), weeks
+    assert [href for href, _ in weeks] == [f"week{n:02d}.html" for n in range(2, 12)]
+    assert entries[:len(weeks)] == weeks, "the chapters come first, with nothing between"
+    sources = {f"{p.stem}.html" for p in BOOK.glob("week*.md")}
+    assert sources <= {href for href, _ in weeks}, sources - {href for href, _ in weeks}
 
 
 @pytest.mark.parametrize("name", CHAPTERS)

@@ -5,19 +5,30 @@ import re
 import subprocess
 
 import pytest
+from bs4 import BeautifulSoup
 from pypdf import PdfReader
 
-from conftest import ROOT, chapter_names, executed_notebooks, make
+from dlguide_build.execute import cache_key
+
+from conftest import REPORT, ROOT, cache_records, chapter_names, executed_notebooks, make
 
 PDF_DIR = ROOT / "_build" / "pdf"
 LATEX_LOG = ROOT / "_build" / "latex" / "dlguide.log"
 LATEX_TEX = ROOT / "_build" / "latex" / "dlguide.tex"
+LATEX_TOC = ROOT / "_build" / "latex" / "dlguide.toc"
+# \contentsline {chapter}{\numberline {2}Week 2 · Foundations of Training}{3}{chapter.2}%
+TOC_CHAPTER = re.compile(r"^\\contentsline \{chapter\}\{\\numberline \{(\w+)\}(.*)\}\{\d+\}"
+                         r"\{(?:chapter|appendix)\.\w+\}%?$", re.M)
 
 
 @pytest.fixture(scope="session")
 def pdf_build(built_book):
-    """`make pdf` after the HTML build (which filled the execution cache)."""
-    return make("pdf")
+    """`make pdf` after the HTML build (which filled the execution cache); returns the
+    notebooks it executed."""
+    cache = ROOT / ".jupyter_cache" / cache_key()
+    before = cache_records(cache)
+    make("pdf")
+    return executed_notebooks(ROOT / "_build" / REPORT, cache, before)
 
 
 @pytest.fixture(scope="session")
@@ -49,7 +60,13 @@ def part(text: str, heading: str, until: str | None = None) -> str:
 
 
 def test_pdf_executes_nothing_after_the_html(pdf_build):
-    assert executed_notebooks(pdf_build.stdout + pdf_build.stderr) == []
+    assert pdf_build == []
+
+
+def toc_chapters(toc: str) -> list[tuple[str, str]]:
+    """(number, title) of every numbered chapter and appendix, as LaTeX wrote its table of
+    contents: [("2", "Week 2 · Foundations of Training"), ..., ("A", "Answer key")]."""
+    return TOC_CHAPTER.findall(toc)
 
 
 def test_every_chapter_with_its_week_number(text, chapter_titles, pdf):
@@ -59,7 +76,13 @@ def test_every_chapter_with_its_week_number(text, chapter_titles, pdf):
     outline = [item.title for item in PdfReader(pdf).outline if not isinstance(item, list)]
     for title in chapter_titles.values():
         assert any(title.split(" ·")[0] in entry for entry in outline), (title, outline)
-    assert "Chapter 2" in text or "CHAPTER\nTWO" in text or "TWO" in text
+    # The chapter numbers LaTeX printed: Week N is Chapter N, for every week, in order.
+    weeks = [(number, title) for number, title in toc_chapters(LATEX_TOC.read_text())
+             if title.startswith("Week ")]
+    assert [number for number, _ in weeks] == [
+        str(int(name.removeprefix("week"))) for name in chapter_titles], weeks
+    for number, title in weeks:
+        assert title.startswith(f"Week {number} · "), f"chapter {number} is {title!r}"
 
 
 def test_exam_questions_and_a_separate_answer_key(text):
@@ -74,13 +97,27 @@ def test_exam_questions_and_a_separate_answer_key(text):
     assert "98 points" in exam
 
 
-def test_checklist_glossary_and_index(text):
+def test_checklist_glossary_and_index(text, page):
     checklist = part(text, "STUDY CHECKLIST", "GLOSSARY")
     assert checklist.count("□") >= 60, "the checklist prints empty boxes"
     assert "Week 11" in checklist
-    assert "Glossary" in text
-    for term in ["backpropagation", "softmax", "scaled dot-product attention", "mode collapse"]:
-        assert term in text.lower(), term
+    # The glossary's own pages: every entry of the web glossary, each with its "Used in".
+    glossary = part(text, "GLOSSARY", "ANSWER KEY")
+    flat = " ".join(glossary.split())
+    names = []
+    for dt in page("glossary").select("dl.glossary > dt"):
+        dt = BeautifulSoup(str(dt), "lxml").dt
+        for link in dt.select(".headerlink"):
+            link.extract()
+        names.append(dt.get_text(" ", strip=True))
+    assert len(names) >= 120
+    missing = [name for name in names if name not in flat]
+    assert not missing, f"glossary entries not printed in the glossary: {missing[:10]}"
+    entries = len(page("glossary").select("dl.glossary > dd"))
+    assert flat.count("Used in:") >= entries, "an entry printed without its Used in"
+    for term, definition in [("backpropagation", "The algorithm that computes the gradient"),
+                             ("mode collapse", "A GAN failure in which the generator")]:
+        assert f"{term} {definition}" in flat, term
     index = part(text, "INDEX")
     assert "softmax" in index and "backpropagation" in index
 

@@ -10,10 +10,9 @@ import re
 
 import pytest
 
-from conftest import ROOT, build, chapter_names, open_page
+from conftest import build, chapter_names, copy_fixture, open_page
 
 CHAPTERS = chapter_names()
-FIXTURES = ROOT / "tests" / "fixtures"
 KEY = "dlguide-progress"
 PRACTICE = ["check-yourself", "exercises", "exam-checklist"]
 
@@ -117,8 +116,9 @@ def test_figures_and_exercises_numbered_per_chapter(page):
 # --- bad input fails the build, naming the file and line ---------------------------------
 
 def test_bad_quiz_items_fail_the_build_with_file_and_line(tmp_path):
-    result = build(FIXTURES / "practice_bad", tmp_path / "html", tmp_path / "cache")
-    log = result.stdout + result.stderr
+    src = copy_fixture("practice_bad", tmp_path)
+    result = build(src, tmp_path / "html", tmp_path / "cache")
+    log = result.log
     assert result.returncode != 0
     where = "practice_bad/index.md"
     assert re.search(rf"{where}:11: ERROR: quiz 'index/no-right-option': no option is "

@@ -15,7 +15,9 @@ import sys
 
 import pytest
 
-from conftest import BOOK, ROOT, executed_notebooks
+from dlguide_build.execute import cache_key, notebooks as book_notebooks
+
+from conftest import BOOK, REPORT, ROOT, cache_records, executed_notebooks
 
 # A new network namespace holds only a loopback interface, and it starts down.
 OFFLINE = ["unshare", "--net", "--", "sh", "-c", 'ip link set lo up && exec "$@"', "sh"]
@@ -32,25 +34,27 @@ print("offline")
 
 
 def notebooks() -> list[str]:
-    return sorted(p.name for p in BOOK.glob("*.md")
-                  if "jupytext:" in p.read_text(encoding="utf-8")[:400])
+    return sorted(p.name for p in book_notebooks(BOOK))
 
 
-def offline_make(target: str, tmp) -> str:
-    """`make TARGET` with the network cut off, building into TMP; returns the log."""
+def offline_make(target: str, tmp) -> list[str]:
+    """`make TARGET` with the network cut off, building into TMP; returns the notebooks
+    it executed."""
+    cache = (tmp / "cache" / cache_key()).resolve()
+    before = cache_records(cache)
     result = subprocess.run(
         [*OFFLINE, "make", "--no-print-directory", target,
          f"BUILDDIR={tmp / 'build'}", f"CACHEDIR={tmp / 'cache'}"],
         cwd=ROOT, capture_output=True, text=True)
     log = result.stdout + result.stderr
     assert result.returncode == 0, f"make {target} failed offline:\n{log[-6000:]}"
-    return log
+    return executed_notebooks(tmp / "build" / REPORT, cache, before)
 
 
 @pytest.fixture(scope="session")
 def offline_build(built_book, tmp_path_factory):
     """`make html` then `make pdf`, from nothing, with the network cut off.
-    Returns (build dir, HTML log, PDF log)."""
+    Returns (build dir, notebooks the HTML build executed, those the PDF build executed)."""
     tmp = tmp_path_factory.mktemp("offline")
     probe = subprocess.run([*OFFLINE, sys.executable, "-c", PROBE],
                            capture_output=True, text=True)
@@ -60,13 +64,13 @@ def offline_build(built_book, tmp_path_factory):
 
 
 def test_the_whole_book_builds_without_network(offline_build):
-    build, html_log, pdf_log = offline_build
+    build, html_executed, pdf_executed = offline_build
     # It was a cold build: every notebook ran (not served from a cache).
-    assert sorted(executed_notebooks(html_log)) == notebooks()
+    assert sorted(html_executed) == notebooks()
     for page in ("index", "week02", "week11", "exam", "checklist", "glossary"):
         assert (build / "html" / f"{page}.html").exists(), f"{page}.html missing"
     # The PDF too, from the same cache: its report lists every chapter as cached.
-    assert executed_notebooks(pdf_log) == []
+    assert pdf_executed == []
     report = json.loads((build / "execution-report.json").read_text())
     assert not report["failed"] and len(report["cached"]) == len(notebooks())
     assert [p.name for p in (build / "pdf").iterdir()] == ["dlguide.pdf"]
