@@ -159,11 +159,19 @@
 
   const redraw = () => renderers.forEach((render) => render());
 
-  /* The record as stored now (another tab may have saved since this page read it). */
+  /* The record as stored now (another tab may have saved since this page read it). If
+   * what is stored now is not a valid record, it is copied to the backup key and this
+   * page's own record stands: nothing the reader saved is lost either way. */
   function reread() {
     if (!storage) return;
     const raw = storage.getItem(KEY);
-    state = raw === null ? emptyState() : parse(raw).state;
+    if (raw === null) {
+      state = emptyState();
+      return;
+    }
+    const { state: stored, problems } = parse(raw);
+    if (problems.length) backup(raw);
+    else state = stored;
   }
 
   function save() {
@@ -309,9 +317,11 @@
         root.querySelector(`.dlg-week-progress[data-week="${week}"]`).textContent =
           `(${ownDone} of ${own} sections)`;
         const ids = quizIds(week);
-        const right = quizScore(ids).right;
+        const { right, answered } = quizScore(ids);
+        const quizText = answered ? `${right} of ${ids.length} right`
+          : `${ids.length} questions, not started`;
         const quizLink = root.querySelector(`.dlg-week-quiz[data-week="${week}"]`);
-        if (quizLink && ids.length) quizLink.textContent = `Quiz: ${right} of ${ids.length} right`;
+        if (quizLink && ids.length) quizLink.textContent = `Quiz: ${quizText}`;
 
         const row = el("div", { class: "dlg-week-row" });
         const name = box.closest("section").querySelector("h2").textContent.split(" \u00b7")[0];
@@ -321,7 +331,7 @@
                    el("span", {}, `${ownDone}/${own}`));
         if (ids.length) {
           row.append(el("span", { class: "dlg-week-quiz-score", "data-week-quiz": week },
-                        `quiz: ${right} of ${ids.length} right`));
+                        `quiz: ${quizText}`));
         }
         weekTable.append(row);
       }

@@ -83,8 +83,10 @@ def _html(app, fromdoc: str, items) -> str:
             f'<p class="dlg-week-controls"><label><input type="checkbox" class="dlg-week-done" '
             f'data-week="{esc(doc)}"> Mark Week {week} done</label>'
             f' <span class="dlg-week-progress" data-week="{esc(doc)}"></span>'
-            f' <a class="dlg-week-quiz" data-week="{esc(doc)}" '
-            f'href="{esc(url)}#check-yourself"></a></p><ul>'
+            + (f' <a class="dlg-week-quiz" data-week="{esc(doc)}" '
+               f'href="{esc(url)}#check-yourself">Quiz: {len(quiz[doc])} questions</a>'
+               if quiz.get(doc) else "")
+            + '</p><ul>'
         )
         for anchor, section in sections:
             item = f"{doc}#{anchor}"
