@@ -78,11 +78,15 @@ def test_figures_are_executed_images_with_captions(page, built_book, name):
 def test_math_is_left_for_mathjax_and_no_raw_markup_leaks(page, name):
     body = article(page, name)
     assert len(body.select("div.math")) >= 1, "display formulas"
-    for pre in body.select("pre, script, style"):
+    for pre in body.select("pre, script, style, .math, code"):
         pre.decompose()
     text = body.get_text("\n")
     leaks = RAW_MARKUP.findall(text)
     assert not leaks, f"{name}: raw markup in the page: {leaks[:5]}"
+    # A dollar left in the prose is maths that did not parse (e.g. a line of inline maths
+    # starting with "+ " or "- " becomes a list item and splits the formula in two).
+    dollars = [line.strip()[:60] for line in text.splitlines() if "$" in line]
+    assert not dollars, f"{name}: maths left as text: {dollars[:3]}"
 
 
 @pytest.mark.parametrize("name", CHAPTERS)

@@ -11,10 +11,11 @@ import re
 import pytest
 
 from conftest import build, chapter_names, copy_fixture, open_page
+from dlguide_checklist import PRACTICE_SECTIONS
 
 CHAPTERS = chapter_names()
 KEY = "dlguide-progress"
-PRACTICE = ["check-yourself", "exercises", "exam-checklist"]
+PRACTICE = list(PRACTICE_SECTIONS)   # quiz, exercises, exam checklist: the chapter's end
 
 
 def article(page, name):
