@@ -91,7 +91,10 @@ def timed(cmd: list[str]) -> dict:
     (the time of the first log line that marks the end of a phase)."""
     start = time.perf_counter()
     proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                            text=True, env={**os.environ, "PYTHONWARNINGS": "ignore"})
+                            text=True, env={**os.environ, "PYTHONWARNINGS": "ignore",
+                                            # lines as they are printed: phases are timed
+                                            # by when their last line arrives
+                                            "PYTHONUNBUFFERED": "1"})
     memory = PeakMemory(proc.pid)
     lines, marks = [], {}
     for line in proc.stdout:
