@@ -32,7 +32,7 @@ def gather_answers(app: Sphinx, doctree: nodes.document, docname: str) -> None:
     answers = [node for node in doctree.findall(is_answer)]
     if not answers:
         return
-    source_doc = exam_docname(app, answers[0])
+    source_doc = source_docname(app, answers[0])
     appendix = nodes.section(ids=["answer-key"], names=["answer key"])
     appendix += nodes.title("", "Answer key")
     appendix += nodes.paragraph(
@@ -62,9 +62,9 @@ def gather_answers(app: Sphinx, doctree: nodes.document, docname: str) -> None:
     doctree += wrapper
 
 
-def exam_docname(app: Sphinx, node: nodes.Node) -> str:
-    """The document an answer came from: the LaTeX builder marks every section of the
-    assembled book with the document it was read from."""
+def source_docname(app: Sphinx, node: nodes.Node) -> str:
+    """The document a node of the assembled book came from: the LaTeX builder marks every
+    section with the document it was read from."""
     while node is not None:
         if isinstance(node, nodes.section) and node.get("docname"):
             return node["docname"]

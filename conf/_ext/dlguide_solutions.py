@@ -18,6 +18,7 @@ from sphinx import addnodes
 from sphinx.application import Sphinx
 from sphinx_exercise.nodes import exercise_enumerable_node, solution_node
 
+from dlguide_answer_key import source_docname
 from dlguide_book import week_of
 from dlguide_quiz import (format_number, kind_hint, quiz_explanation,
                           quiz_item, quiz_option, quiz_option_text, quiz_reason, quiz_stem)
@@ -92,20 +93,13 @@ def gather(app: Sphinx, doctree: nodes.document, docname: str) -> None:
         return
     by_chapter: dict[str, dict[str, list[nodes.Node]]] = {}
 
-    def chapter_of(node: nodes.Node) -> str:
-        while node is not None:
-            if isinstance(node, nodes.section) and node.get("docname"):
-                return node["docname"]
-            node = node.parent
-        return app.config.root_doc
-
     for item in list(doctree.findall(quiz_item)):
-        doc = chapter_of(item)
+        doc = source_docname(app, item)
         question, answer = question_and_answer(item)
         by_chapter.setdefault(doc, {"quiz": [], "exercises": []})["quiz"] += answer
         item.replace_self(question)
     for solution in list(doctree.findall(solution_node)):
-        doc = chapter_of(solution)
+        doc = source_docname(app, solution)
         anchor = "solution-" + solution["label"]
         title = solution.next_node(nodes.title)
         text = title.astext() if title is not None else "Solution"
@@ -118,7 +112,8 @@ def gather(app: Sphinx, doctree: nodes.document, docname: str) -> None:
     # labels the exercise only as "exercise:<label>" in LaTeX, so give it its id too.
     # (A target node would not do: LaTeX skips targets before a numbered element.)
     for exercise in list(doctree.findall(exercise_enumerable_node)):
-        label = rf"\phantomsection\label{{\detokenize{{{chapter_of(exercise)}:{exercise['label']}}}}}"
+        doc = source_docname(app, exercise)
+        label = rf"\phantomsection\label{{\detokenize{{{doc}:{exercise['label']}}}}}"
         exercise.parent.insert(exercise.parent.index(exercise),
                                nodes.raw("", label, format="latex"))
 
