@@ -147,11 +147,12 @@ def notebook_start() -> dict:
     """The kernel start and imports every notebook pays: a notebook of one cell holding
     the union of the chapters' import lines, run once per notebook of the book."""
     imports = set()
-    for path in notebooks(BOOK):
+    paths = notebooks(BOOK)
+    for path in paths:
         first = next(c for c in load(path).cells if c.cell_type == "code")
         imports |= {line for line in first.source.splitlines()
                     if re.match(r"(import|from) \S+", line)}
-    count = len(notebooks(BOOK))
+    count = len(paths)
     with tempfile.TemporaryDirectory(dir=WORK) as tmp:
         probe = Path(tmp) / "imports.md"
         probe.write_text(CHAPTER.read_text().split("```{code-cell}")[0] +
