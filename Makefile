@@ -41,11 +41,12 @@ $(VENV)/.book-installed: pyproject.toml constraints/kernel.txt constraints/tooli
 	touch $@
 
 # The PDF is typeset by xelatex (Debian's TeX, no recommends), indexed by xindy, and read
-# back by the tests with poppler's pdftotext.
+# back by the tests with poppler's pdftotext; rsvg-convert (librsvg2-bin) turns the SVG
+# diagrams into vector PDF for it.
 TEX_PACKAGES := latexmk texlive-xetex texlive-latex-recommended texlive-latex-extra \
-  texlive-fonts-recommended xindy fonts-dejavu-core poppler-utils
+  texlive-fonts-recommended xindy fonts-dejavu-core poppler-utils librsvg2-bin
 $(VENV)/.tex-installed: | $(VENV)/.book-installed
-	$(call have,xelatex latexmk xindy pdftotext) && fc-list | grep -q "DejaVu Serif" \
+	$(call have,xelatex latexmk xindy pdftotext rsvg-convert) && fc-list | grep -q "DejaVu Serif" \
 	  || { $(SUDO) apt-get update -qq && \
 	       $(SUDO) apt-get install -y -qq --no-install-recommends $(TEX_PACKAGES); }
 	touch $@

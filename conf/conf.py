@@ -46,6 +46,9 @@ extensions = [
                                 # gathered in a "Solutions" appendix
     "dlguide_numbering",        # local: figures, equations, exercises numbered per
                                 # chapter (Fig. 8.2, Exercise 8.3), as in the PDF
+    "sphinxcontrib.bibtex",     # citations: {cite:t}`key` against book/references.bib
+    "sphinxcontrib.rsvgconverter",  # PDF only: the SVG diagrams in book/figures/ become
+                                # vector PDF through rsvg-convert (librsvg2-bin)
     "sphinx_tippy",             # hover tips: a term link shows its glossary definition
     "dlguide_glossary",         # local: A-Z glossary, "Used in" back-links, glossary audit
     "dlguide_rewarn",           # local: what warned is read again, so a failed build
@@ -83,6 +86,13 @@ nb_execution_in_temp = False        # cells run with the chapter's folder as wor
 # every glossary term a chapter mentions must be linked at least once in that chapter.
 # Per chapter, words that are glossary terms but used there in another sense.
 dlguide_glossary_not_terms = {}
+
+# -- Bibliography (sphinxcontrib-bibtex) ----------------------------------------------
+# One .bib file beside the chapters; the References page (references.md) lists every
+# entry the book cites, and nothing else. Read from disk: nothing is looked up online.
+bibtex_bibfiles = ["references.bib"]      # in the book's folder (dlguide_book resolves it)
+bibtex_default_style = "plain"
+bibtex_reference_style = "author_year"   # {cite:t} gives "Kingma and Ba (2015)"
 
 # -- Hover tips (sphinx-tippy) -------------------------------------------------------
 # Tips are built from the target's HTML at build time; tippy.js and Popper are served
@@ -132,7 +142,17 @@ latex_elements = {
     "sphinxsetup": "verbatimforcewraps=true, verbatimmaxunderfull=0, verbatimhintsturnover=true",
     "figure_align": "H",
     # Tables hold formulas and code; a smaller font keeps them inside the margins.
-    "preamble": r"\AtBeginEnvironment{tabulary}{\footnotesize\sloppy}\setlength{\tymin}{56pt}",
+    "preamble": r"\AtBeginEnvironment{tabulary}{\footnotesize\sloppy}\setlength{\tymin}{56pt}"
+    # The bibliography is the body of the "References" chapter (references.md), not a
+    # second, unnumbered "Bibliography" chapter after it.
+    r"""
+\makeatletter
+\renewenvironment{sphinxthebibliography}[1]
+  {\begingroup\def\chapter*##1{}\renewcommand\bibname{References}%
+   \begin{thebibliography}{#1}}
+  {\end{thebibliography}\endgroup}
+\makeatother
+""",
     "printindex": r"\footnotesize\raggedright\printindex",
     # Week N is Chapter N: the first chapter is Week 2.
     "tableofcontents": r"\sphinxtableofcontents\setcounter{chapter}{1}",

@@ -33,6 +33,8 @@ logger = logging.getLogger(__name__)
 
 # The anchors of a chapter's closing practice sections: "## Check yourself", ...
 PRACTICE_SECTIONS = ("check-yourself", "exercises", "exam-checklist")
+# ...and the sections that are not read for the exam, which the checklist leaves out too.
+NOT_LISTED = PRACTICE_SECTIONS + ("further-reading",)
 
 
 class checklist_placeholder(nodes.General, nodes.Element):
@@ -62,7 +64,7 @@ def chapters(env) -> list[tuple[str, str, list[tuple[str, str]]]]:
             for item in sub.children:
                 ref = item.next_node(nodes.reference)
                 anchor = ref["anchorname"].lstrip("#")
-                if anchor not in PRACTICE_SECTIONS:
+                if anchor not in NOT_LISTED:
                     sections.append((anchor, ref.astext()))
         result.append((doc, title, sections))
     return result
