@@ -20,6 +20,8 @@ import pytest
 from bs4 import BeautifulSoup
 from playwright.sync_api import sync_playwright
 
+from dlguide_build.execute import cache_key
+
 ROOT = Path(__file__).resolve().parent.parent
 HTML = ROOT / "_build" / "html"
 BOOK = ROOT / "book"
@@ -68,6 +70,35 @@ def page(built_book):
         return cache[name]
 
     return load
+
+
+# --- the printed book (make pdf), built once after the HTML -------------------------------
+
+PDF_DIR = ROOT / "_build" / "pdf"
+
+
+@pytest.fixture(scope="session")
+def pdf_build(built_book):
+    """`make pdf` after the HTML build (which filled the execution cache); returns the
+    notebooks it executed."""
+    cache = ROOT / ".jupyter_cache" / cache_key()
+    before = cache_records(cache)
+    make("pdf")
+    return executed_notebooks(ROOT / "_build" / REPORT, cache, before)
+
+
+@pytest.fixture(scope="session")
+def pdf(pdf_build):
+    pdfs = list(PDF_DIR.glob("*.pdf"))
+    assert len(pdfs) == 1, f"expected exactly one PDF, found {pdfs}"
+    return pdfs[0]
+
+
+@pytest.fixture(scope="session")
+def text(pdf):
+    out = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True,
+                         text=True, check=True).stdout
+    return re.sub(r"[ \t]+", " ", out)
 
 
 # --- fixture books, built in this process ---------------------------------------------

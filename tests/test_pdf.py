@@ -2,47 +2,19 @@
 answer key, the checklist, the glossary and an index, typeset without overflow."""
 
 import re
-import subprocess
 
 import pytest
 from bs4 import BeautifulSoup
 from pypdf import PdfReader
 
-from dlguide_build.execute import cache_key
+from conftest import ROOT, chapter_names
 
-from conftest import REPORT, ROOT, cache_records, chapter_names, executed_notebooks, make
-
-PDF_DIR = ROOT / "_build" / "pdf"
 LATEX_LOG = ROOT / "_build" / "latex" / "dlguide.log"
 LATEX_TEX = ROOT / "_build" / "latex" / "dlguide.tex"
 LATEX_TOC = ROOT / "_build" / "latex" / "dlguide.toc"
 # \contentsline {chapter}{\numberline {2}Week 2 · Foundations of Training}{3}{chapter.2}%
 TOC_CHAPTER = re.compile(r"^\\contentsline \{chapter\}\{\\numberline \{(\w+)\}(.*)\}\{\d+\}"
                          r"\{(?:chapter|appendix)\.\w+\}%?$", re.M)
-
-
-@pytest.fixture(scope="session")
-def pdf_build(built_book):
-    """`make pdf` after the HTML build (which filled the execution cache); returns the
-    notebooks it executed."""
-    cache = ROOT / ".jupyter_cache" / cache_key()
-    before = cache_records(cache)
-    make("pdf")
-    return executed_notebooks(ROOT / "_build" / REPORT, cache, before)
-
-
-@pytest.fixture(scope="session")
-def pdf(pdf_build):
-    pdfs = list(PDF_DIR.glob("*.pdf"))
-    assert len(pdfs) == 1, f"expected exactly one PDF, found {pdfs}"
-    return pdfs[0]
-
-
-@pytest.fixture(scope="session")
-def text(pdf):
-    out = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True,
-                         text=True, check=True).stdout
-    return re.sub(r"[ \t]+", " ", out)
 
 
 @pytest.fixture(scope="session")
@@ -124,7 +96,7 @@ def test_checklist_glossary_and_index(text, page):
 
 def test_no_unresolved_references_or_raw_markup(text):
     assert "??" not in text
-    for raw in ["$$", "\\frac", "{term}", "{eq}", ":::"]:
+    for raw in ["$$", "\\frac", "{term}", "{eq}", "{cite", ":::"]:
         assert raw not in text, raw
 
 
