@@ -47,6 +47,7 @@ extensions = [
     "dlguide_numbering",        # local: figures, equations, exercises numbered per
                                 # chapter (Fig. 8.2, Exercise 8.3), as in the PDF
     "sphinxcontrib.bibtex",     # citations: {cite:t}`key` against book/references.bib
+    "dlguide_references",       # local: the .bib beside the chapters; References as a list
     "sphinxcontrib.rsvgconverter",  # PDF only: the SVG diagrams in book/figures/ become
                                 # vector PDF through rsvg-convert (librsvg2-bin)
     "sphinx_tippy",             # hover tips: a term link shows its glossary definition
@@ -90,7 +91,7 @@ dlguide_glossary_not_terms = {}
 # -- Bibliography (sphinxcontrib-bibtex) ----------------------------------------------
 # One .bib file beside the chapters; the References page (references.md) lists every
 # entry the book cites, and nothing else. Read from disk: nothing is looked up online.
-bibtex_bibfiles = ["references.bib"]      # in the book's folder (dlguide_book resolves it)
+bibtex_bibfiles = ["references.bib"]      # in the book's folder (dlguide_references)
 bibtex_default_style = "plain"
 bibtex_reference_style = "author_year"   # {cite:t} gives "Kingma and Ba (2015)"
 

@@ -15,7 +15,6 @@ so that the browser scripts know a chapter page without guessing from its URL.
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 from sphinx.application import Sphinx
 
@@ -60,15 +59,6 @@ def mark_chapter_pages(app: Sphinx, pagename: str, templatename: str, context: d
             f'data-week="{week_of(pagename)}">')
 
 
-def bibfiles_in_book(app: Sphinx, config) -> None:
-    """conf.py names the .bib files relative to the book's folder, not to conf/: a copy of
-    the book (``make html BOOKDIR=...``) reads its own references, and a small test book
-    without them has none (a citation there still fails the build: unknown key)."""
-    paths = [Path(app.srcdir) / name for name in config.bibtex_bibfiles or []]
-    config.bibtex_bibfiles = [str(path) for path in paths if path.exists()]
-
-
 def setup(app: Sphinx) -> dict:
-    app.connect("config-inited", bibfiles_in_book)
     app.connect("html-page-context", mark_chapter_pages)
     return {"parallel_read_safe": True, "parallel_write_safe": True}
