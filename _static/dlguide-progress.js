@@ -1,17 +1,22 @@
 /* dlguide: study progress kept in the reader's browser (plain JavaScript, no framework).
  *
  * One record in localStorage, shared by the study checklist, the "Mark Week N done"
- * control of each chapter, the chapters' quizzes and the practice exam's self-grading:
+ * control of each chapter, the chapters' quizzes and the exams' self-grading:
  *
- *   {"version": 2,
+ *   {"version": 3,
  *    "checked": {"week02#the-training-loop": true, ...},   // checklist sections
- *    "scores":  {"1": 3, "13": 5.5, ...},                   // exam points per question
+ *    "scores":  {"1": 3, "13": 5.5, ...},                   // typed exam points (v2)
  *    "quiz":    {"week04/conv-params": {"answer": "1216", "correct": true},
- *                "week04/softmax-shift": {"answer": [0], "correct": true}, ...}}
+ *                "week04/softmax-shift": {"answer": [0], "correct": true}, ...},
+ *    "rubric":  {"exam/4": ["output-size", "channels"], "exam-b/1": [], ...}}
  *
- * A version 1 record (no "quiz") is still read, and kept: it becomes version 2 with no
- * quiz answers the next time something is saved. The exam's questions are the ones on
- * the exam page: a score saved for a question that page does not have is kept, not shown.
+ * "rubric" holds each graded exam question (page/number) with the elements of its
+ * marking scheme the reader earned (an empty list: graded, nothing earned). "scores" are
+ * the points typed per question of the practice exam ("exam") before it had marking
+ * schemes: still read, kept and shown for a question until it is graded by its rubric.
+ * Version 1 (no "quiz") and version 2 (no "rubric") records are read and kept: they
+ * become version 3 the next time something is saved. Entries for questions or elements a
+ * page does not have are kept, not shown.
  *
  * Two open tabs never overwrite each other: every change is applied to the record as
  * stored at that moment (change()), and a tab redraws itself when another one saves
@@ -31,16 +36,20 @@
 
   const KEY = "dlguide-progress";
   const BACKUP_KEY = "dlguide-progress.backup";
-  const VERSION = 2;
-  const READABLE = [1, 2];                              // versions this script reads
-  const FIELDS = ["version", "checked", "scores", "quiz"];
+  const VERSION = 3;
+  const READABLE = [1, 2, 3];                           // versions this script reads
+  const FIELDS = ["version", "checked", "scores", "quiz", "rubric"];
   const ITEM = /^[A-Za-z0-9_-]+#[A-Za-z0-9_-]+$/;                  // chapter#section
   const QUESTION = /^[1-9][0-9]*$/;   // an exam question's number; the page says which exist
   const QUIZ_ITEM = /^[A-Za-z0-9_-]+\/[a-z0-9]+(?:-[a-z0-9]+)*$/;   // chapter/item
+  const EXAM_QUESTION = /^[A-Za-z0-9_-]+\/[1-9][0-9]*$/;             // exam page/number
+  const CRITERION = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;                   // a rubric element
+  const TYPED_EXAM = "exam";   // the page whose questions the typed "scores" belong to
 
   /* --------------------------------------------------------- the record's rules */
 
-  const emptyState = () => ({ version: VERSION, checked: {}, scores: {}, quiz: {} });
+  const emptyState = () => (
+    { version: VERSION, checked: {}, scores: {}, quiz: {}, rubric: {} });
 
   const isObject = (value) =>
     typeof value === "object" && value !== null && !Array.isArray(value);
@@ -84,7 +93,8 @@
     // Each field's entries one by one: keep(key, value) stores a valid entry and says so.
     const entries = (field, what, keep) => {
       const value = data[field];
-      if (field === "quiz" && value === undefined && data.version === 1) return;
+      if (value === undefined && ((field === "quiz" && data.version === 1) ||
+                                  (field === "rubric" && data.version < 3))) return;
       if (!isObject(value)) {
         problems.push(`"${field}" is missing or not an object`);
         return;
@@ -107,6 +117,13 @@
       if (!QUIZ_ITEM.test(id) || !validQuizEntry(entry)) return false;
       const answer = Array.isArray(entry.answer) ? [...entry.answer] : entry.answer;
       state.quiz[id] = { answer, correct: entry.correct };
+      return true;
+    });
+    entries("rubric", "exam marking", (question, earned) => {
+      if (!EXAM_QUESTION.test(question) || !Array.isArray(earned) || earned.length > 50 ||
+          !earned.every((id) => typeof id === "string" && CRITERION.test(id)) ||
+          new Set(earned).size !== earned.length) return false;
+      state.rubric[question] = [...earned];
       return true;
     });
     return { state, problems };
@@ -268,6 +285,9 @@
       return (section.dataset.quizIds || "").split(" ").filter(Boolean);
     };
     const itemsOf = (week) => items.filter((box) => box.dataset.item.startsWith(`${week}#`));
+    // The exams' questions (dlguide_checklist writes them from dlguide_exam's data).
+    const examData = document.getElementById("dlg-exam-data");
+    const exams = examData ? JSON.parse(examData.textContent) : [];
     const doneOf = (week) => itemsOf(week).filter((box) => box.checked).length;
 
     // The panel: overall bar, per-week bars, reset / export / import.
@@ -333,6 +353,18 @@
           row.append(el("span", { class: "dlg-week-quiz-score", "data-week-quiz": week },
                         `quiz: ${quizText}`));
         }
+        const examScores = el("span", { class: "dlg-week-exams" });
+        for (const exam of exams) {
+          const w = scoresByWeek(exam.questions.filter((q) => q.week === week)).get(week);
+          if (!w) continue;
+          const cell = el("span", { class: "dlg-week-exam-score",
+                                    "data-week-exam": `${exam.exam}/${week}` });
+          cell.append(el("a", { href: exam.url }, exam.title),
+                      document.createTextNode(w.graded
+                        ? `: ${fmt(w.got)} / ${w.max}` : `: not graded (${w.max} points)`));
+          examScores.append(cell);
+        }
+        if (examScores.childElementCount) row.append(examScores);
         weekTable.append(row);
       }
       overall.value = done;
@@ -559,96 +591,188 @@
     redraw();
   }
 
-  /* ---------------------------------------------------- exam: self-grading */
+  /* ------------------------------------------------ exams: marking schemes */
 
-  function initExam(panel) {
-    // The exam's questions are its grading widgets (<div class="dlg-grade">, book/exam.md).
-    const widgets = [...document.querySelectorAll(".dlg-grade")];
-    const questions = widgets.map((w) => (
-      { q: w.dataset.question, max: Number(w.dataset.max), week: w.dataset.week }));
-    const totalMax = questions.reduce((sum, q) => sum + q.max, 0);
-    const summary = el("p", { class: "dlg-score-total" });
-    const table = el("table", { class: "table dlg-score-weeks" });
-    const message = el("p", { class: "dlg-message", role: "status" });
+  /* A question's score: the points of the elements ticked once it is graded by its
+   * rubric, else the points typed for it under the old scheme (practice exam only), else
+   * undefined. q = {key, points, criteria: {id: points}}. */
+  function questionScore(q) {
+    const earned = state.rubric[q.key];
+    if (earned) {
+      const points = earned.reduce((sum, id) => sum + (q.criteria[id] || 0), 0);
+      return { points: Math.min(points, q.points), typed: false };
+    }
+    const [exam, number] = q.key.split("/");
+    const typed = exam === TYPED_EXAM ? state.scores[number] : undefined;
+    if (typed !== undefined && typed <= q.points) return { points: typed, typed: true };
+    return undefined;
+  }
 
-    // A stored score above its question's maximum counts as none: never shown or added.
-    const scoreOf = (q) => {
-      const v = state.scores[q.q];
-      return v !== undefined && v <= q.max ? v : undefined;
-    };
+  /* {week: {got, max, graded}} over an exam's questions. */
+  function scoresByWeek(questions) {
+    const weeks = new Map();
     for (const q of questions) {
-      if (state.scores[q.q] !== undefined && scoreOf(q) === undefined) {
-        notify(`The saved score for Question ${q.q} was above its maximum and was ignored.`);
+      if (!weeks.has(q.week)) weeks.set(q.week, { got: 0, max: 0, graded: 0 });
+      const w = weeks.get(q.week);
+      w.max += q.points;
+      const score = questionScore(q);
+      if (score) {
+        w.got += score.points;
+        w.graded += 1;
+      }
+    }
+    return weeks;
+  }
+
+  const weekNumber = (week) => Number(String(week).replace(/\D/g, ""));
+  const fmt = (n) => String(Math.round(n * 2) / 2);
+
+  /* An exam page: a tick box for every element of every marking scheme, a line per
+   * question, and the score panel with the weakest sections. */
+  function initExam(panel) {
+    const exam = panel.dataset.examScore;
+    const questions = [...document.querySelectorAll("[data-exam-question]")]
+      .filter((node) => node.dataset.examQuestion.startsWith(`${exam}/`))
+      .map((node) => ({ key: node.dataset.examQuestion, points: Number(node.dataset.points),
+                        week: `week${node.dataset.week.padStart(2, "0")}`, criteria: {},
+                        elements: [] }));
+    const byKey = new Map(questions.map((q) => [q.key, q]));
+    for (const node of document.querySelectorAll("[data-rubric-item]")) {
+      const key = node.dataset.rubricItem;
+      const q = byKey.get(key.slice(0, key.lastIndexOf("/")));
+      if (!q) continue;
+      const id = key.slice(key.lastIndexOf("/") + 1);
+      q.criteria[id] = Number(node.dataset.points);
+      q.elements.push({ id, node });
+    }
+    const totalMax = questions.reduce((sum, q) => sum + q.points, 0);
+    for (const q of questions) {
+      const typed = q.key.startsWith(`${TYPED_EXAM}/`) && state.scores[q.key.split("/")[1]];
+      if (typed !== undefined && typed > q.points) {
+        notify(`The saved score for Question ${q.key.split("/")[1]} was above its maximum ` +
+               "and was ignored.");
       }
     }
 
+    // Each question: tick boxes on its rubric's elements, its score, two buttons.
+    const lines = new Map();
+    for (const q of questions) {
+      if (!q.elements.length) continue;
+      const number = q.key.split("/")[1];
+      for (const { id, node } of q.elements) {
+        const text = node.querySelector("p") || node;
+        text.id = text.id || `dlg-rubric-text-${q.key.replace("/", "-")}-${id}`;
+        const box = el("input", { type: "checkbox", class: "dlg-rubric-box",
+                                  id: `dlg-rubric-${q.key.replace("/", "-")}-${id}`,
+                                  "aria-labelledby": text.id });
+        box.addEventListener("change", () => {
+          change((s) => {
+            const earned = new Set(s.rubric[q.key] || []);
+            if (box.checked) earned.add(id);
+            else earned.delete(id);
+            // page order, so the record reads like the marking scheme
+            s.rubric[q.key] = q.elements.map((e) => e.id).filter((e) => earned.has(e));
+          });
+        });
+        node.prepend(box);
+      }
+      const line = el("p", { class: "dlg-question-score", role: "status",
+                             "data-question-score": q.key });
+      const actions = el("p", { class: "dlg-actions" });
+      actions.append(
+        button("None earned", () => change((s) => { s.rubric[q.key] = []; })),
+        button("Clear", () => change((s) => { delete s.rubric[q.key]; })));
+      const rubric = q.elements[q.elements.length - 1].node.parentElement;
+      rubric.append(line, actions);
+      lines.set(q.key, { q, line, number });
+    }
+
+    const summary = el("p", { class: "dlg-score-total" });
+    const table = el("table", { class: "table dlg-score-weeks" });
+    const weakest = el("div", { class: "dlg-weakest", "data-weakest-sections": "" });
+    const message = el("p", { class: "dlg-message", role: "status" });
+
     function render() {
+      for (const { q, line, number } of lines.values()) {
+        const earned = new Set(state.rubric[q.key] || []);
+        for (const { id, node } of q.elements) node.querySelector("input").checked = earned.has(id);
+        const score = questionScore(q);
+        line.textContent = !score
+          ? `Question ${number}: not graded yet. Tick each element your answer has.`
+          : score.typed
+            ? `Question ${number}: ${fmt(score.points)} of ${q.points} points, as you typed ` +
+              "them before this marking scheme. Tick the elements to grade it by the scheme."
+            : `Question ${number}: ${fmt(score.points)} of ${q.points} points.`;
+      }
       let total = 0;
       let graded = 0;
-      const byWeek = new Map();
-      questions.forEach((q, i) => {
-        if (!byWeek.has(q.week)) byWeek.set(q.week, { got: 0, max: 0 });
-        const week = byWeek.get(q.week);
-        week.max += q.max;
-        const points = scoreOf(q);
-        const input = widgets[i].querySelector("input");
-        if (input && document.activeElement !== input) {
-          input.value = points === undefined ? "" : String(points);
-        }
-        if (points !== undefined) {
-          total += points;
-          week.got += points;
+      for (const q of questions) {
+        const score = questionScore(q);
+        if (score) {
+          total += score.points;
           graded += 1;
         }
-      });
-      summary.textContent = `Score: ${total} / ${totalMax} (${graded} of ${questions.length} ` +
-        "questions graded)";
+      }
+      summary.textContent = `Score: ${fmt(total)} / ${totalMax} (${graded} of ` +
+        `${questions.length} questions graded)`;
       table.textContent = "";
       const head = el("tr");
       for (const h of ["Week", "Points", "Out of"]) head.append(el("th", { scope: "col" }, h));
       table.append(head);
-      for (const week of [...byWeek.keys()].sort((a, b) => a - b)) {
+      const weeks = scoresByWeek(questions);
+      for (const week of [...weeks.keys()].sort((a, b) => weekNumber(a) - weekNumber(b))) {
         const row = el("tr");
-        row.append(el("td", {}, `Week ${week}`),
-                   el("td", { "data-week-score": week }, String(byWeek.get(week).got)),
-                   el("td", {}, String(byWeek.get(week).max)));
+        row.append(el("td", {}, `Week ${weekNumber(week)}`),
+                   el("td", { "data-week-score": weekNumber(week) }, fmt(weeks.get(week).got)),
+                   el("td", {}, String(weeks.get(week).max)));
         table.append(row);
+      }
+      // The sections where most points were missed, over the questions graded by rubric.
+      const missed = new Map();
+      for (const q of questions) {
+        const earned = state.rubric[q.key];
+        if (!earned) continue;
+        for (const { id, node } of q.elements) {
+          if (earned.includes(id)) continue;
+          const link = node.querySelector("a.dlg-criterion-teaches");
+          if (!link) continue;
+          const href = link.getAttribute("href");
+          const entry = missed.get(href) || { href, label: link.textContent, points: 0 };
+          entry.points += q.criteria[id];
+          missed.set(href, entry);
+        }
+      }
+      const worst = [...missed.values()].sort((a, b) => b.points - a.points).slice(0, 5);
+      weakest.textContent = "";
+      if (worst.length) {
+        weakest.append(el("h3", {}, "Where you lost most points"));
+        const list = el("ol");
+        for (const w of worst) {
+          const item = el("li");
+          item.append(el("a", { href: w.href, "data-weak-section": w.href }, w.label),
+                      document.createTextNode(` (${fmt(w.points)} ` +
+                        `point${w.points === 1 ? "" : "s"} missed)`));
+          list.append(item);
+        }
+        weakest.append(list);
+      } else if (Object.keys(state.rubric).some((k) => byKey.has(k))) {
+        weakest.append(el("p", {}, "No points lost on the questions graded so far."));
       }
     }
 
-    widgets.forEach((w, i) => {
-      const q = questions[i];
-      const id = `dlg-score-${q.q}`;
-      const label = el("label", { for: id },
-                       `Points you earned on Question ${q.q} (0 to ${q.max}): `);
-      const input = el("input", { type: "number", id, min: "0", max: String(q.max),
-                                  step: "0.5", inputmode: "decimal", class: "dlg-score-input" });
-      const note = el("span", { class: "dlg-score-note", role: "status" });
-      input.addEventListener("change", () => {
-        if (input.value === "") {
-          change((s) => { delete s.scores[q.q]; });
-          note.textContent = "";
-          return;
-        }
-        const v = Number(input.value);
-        if (!validScore(v) || v > q.max) {
-          note.textContent = ` Enter a number from 0 to ${q.max} (halves allowed).`;
-          return;
-        }
-        change((s) => { s.scores[q.q] = v; });
-        note.textContent = " Saved.";
-      });
-      w.append(label, input, note);
-    });
-
     const actions = el("p", { class: "dlg-actions" });
     actions.append(button("Reset scores", () => {
-      if (!window.confirm(`Clear the points you recorded for all ${questions.length} ` +
-                          "questions?")) return;
-      change((s) => { s.scores = {}; });
+      if (!window.confirm(`Clear the grading of all ${questions.length} questions of this ` +
+                          "exam?")) return;
+      change((s) => {
+        for (const q of questions) {
+          delete s.rubric[q.key];
+          if (exam === TYPED_EXAM) delete s.scores[q.key.split("/")[1]];
+        }
+      });
       message.textContent = "Scores reset.";
     }));
-    panel.append(el("h2", {}, "Your score"), summary, table, actions, message);
+    panel.append(el("h2", {}, "Your score"), summary, table, weakest, actions, message);
     renderers.push(render);
     render();
   }
@@ -657,15 +781,15 @@
 
   function start() {
     const checklist = document.querySelector("[data-dlg-checklist]");
-    const scorePanel = document.getElementById("dlg-score-panel");
+    const scorePanels = [...document.querySelectorAll("[data-exam-score]")];
     // Chapter pages say so (dlguide_book): <meta name="dlguide-chapter" content="week04" ...>
     const chapter = document.querySelector('meta[name="dlguide-chapter"]');
     const quiz = [...document.querySelectorAll("form[data-quiz-item]")];
     if (checklist) initChecklist(checklist);
-    if (scorePanel) initExam(scorePanel);
+    scorePanels.forEach(initExam);
     if (chapter) initChapter(chapter.content, chapter.dataset.week);
     if (quiz.length) initQuiz(quiz);
-    if (checklist || scorePanel || chapter || quiz.length) notices.forEach(notify);
+    if (checklist || scorePanels.length || chapter || quiz.length) notices.forEach(notify);
   }
 
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start);

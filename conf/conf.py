@@ -38,6 +38,7 @@ extensions = [
     "dlguide_book",             # local: which documents are chapters, in what order
     "dlguide_downloads",        # local: each chapter downloadable as an executed .ipynb
     "dlguide_checklist",        # local: the study checklist, generated from the chapters
+    "dlguide_exam",             # local: exam questions' points, weeks and marking schemes
     "dlguide_answer_key",       # local: PDF only, exam answers gathered in an appendix
     "sphinx_exercise",          # numbered exercises; solutions wrap executed cells
     "sphinx_togglebutton",      # ...collapsed until opened (`:class: dropdown`)

@@ -20,6 +20,7 @@ so that "Mark Week N done" leaves them out too.
 """
 
 import html
+import json
 
 from docutils import nodes
 from sphinx.application import Sphinx
@@ -27,6 +28,7 @@ from sphinx.util import logging, texescape
 from sphinx.util.docutils import SphinxDirective
 
 import dlguide_book
+from dlguide_exam import exams
 from dlguide_quiz import quiz_ids
 
 logger = logging.getLogger(__name__)
@@ -101,7 +103,25 @@ def _html(app, fromdoc: str, items) -> str:
             )
         parts.append("</ul></section>")
     parts.append("</div>")
+    parts.append(_exam_data(app, fromdoc))
     return "".join(parts)
+
+
+def _exam_data(app, fromdoc: str) -> str:
+    """The exams' questions, for the checklist's score per week and exam: what each
+    question is worth and what each element of its rubric is worth (dlguide_exam)."""
+    data = []
+    for doc, questions in sorted(exams(app.env).items(), key=lambda kv: kv[0]):
+        data.append({
+            "exam": doc, "title": app.env.titles[doc].astext(),
+            "url": app.builder.get_relative_uri(fromdoc, doc),
+            "questions": [{"key": q["key"], "week": f"week{q['week']:02d}",
+                           "points": q["points"],
+                           "criteria": {c["ident"]: float(c["points"]) for c in q["criteria"]}}
+                          for q in questions]})
+    text = json.dumps(data, separators=(",", ":")).replace("</", "<\\/")
+    return f'<script type="application/json" id="dlg-exam-data">{text}</script>'
+
 
 
 def _latex(app, items) -> str:
