@@ -3,9 +3,10 @@
 Online, each model answer of ``book/exam.md`` is a collapsed dropdown under its question
 (``:class-container: exam-answer``), followed by the collapsed cells that check it. On
 paper a collapsed answer cannot be hidden, so for the LaTeX builder this extension moves
-every answer, with its checking cells, out of the question and into an appendix chapter
-"Answer key" at the end of the book, one section per question. Each question keeps a
-line pointing to its answer. The HTML build is untouched.
+every answer, with its marking scheme and checking cells, out of the question and into an
+appendix chapter "Answer key" at the end of the book: one section per exam, one
+subsection per question. Each question keeps a line pointing to its answer. The HTML
+build is untouched.
 """
 
 from docutils import nodes
@@ -32,34 +33,42 @@ def gather_answers(app: Sphinx, doctree: nodes.document, docname: str) -> None:
     answers = [node for node in doctree.findall(is_answer)]
     if not answers:
         return
-    source_doc = source_docname(app, answers[0])
+    by_exam: dict[str, list[nodes.Element]] = {}
+    for answer in answers:
+        by_exam.setdefault(source_docname(app, answer), []).append(answer)
     appendix = nodes.section(ids=["answer-key"], names=["answer key"])
     appendix += nodes.title("", "Answer key")
     appendix += nodes.paragraph(
-        "", "The model answers to the practice exam, question by question, with the "
-        "code that checks the computed ones.")
-    for answer in answers:
-        question = answer.parent
-        in_section = isinstance(question, nodes.section)
-        title = question.next_node(nodes.title).astext() if in_section else ""
-        anchor = f"answer-key-{len(appendix.children)}"
-        section = nodes.section(ids=[anchor], names=[f"answer to {title.lower()}"])
-        section += nodes.title("", f"Answer to {title}" if title else "Answer")
-        body = [child for child in answer.children if not isinstance(child, nodes.rubric)]
-        checks = [n for n in question.children if is_check_cell(n)] if title else []
-        for child in body + checks:
-            child.parent.remove(child)
-            section += child
-        pointer = nodes.paragraph()
-        pointer += nodes.emphasis("", "Model answer: ")
-        pointer += nodes.reference("", f"Answer key, {title}", refid=anchor, internal=True)
-        answer.replace_self(pointer)
-        appendix += section
-    # In the exam's file context, so the links above resolve to these sections.
-    wrapper = addnodes.start_of_file(docname=source_doc)
-    wrapper += appendix
+        "", "The model answers to the exams, question by question, each with its marking "
+        "scheme and the code that checks the computed ones.")
+    for doc, exam_answers in by_exam.items():
+        exam_title = app.env.titles[doc].astext()
+        part = nodes.section(ids=[f"answer-key-{doc}"], names=[f"answer key {doc}"])
+        part += nodes.title("", exam_title)
+        for answer in exam_answers:
+            question = answer.parent
+            in_section = isinstance(question, nodes.section)
+            title = question.next_node(nodes.title).astext() if in_section else ""
+            anchor = f"answer-key-{doc}-{len(part.children)}"
+            section = nodes.section(ids=[anchor], names=[f"answer to {doc} {title.lower()}"])
+            section += nodes.title("", f"Answer to {title}" if title else "Answer")
+            body = [child for child in answer.children if not isinstance(child, nodes.rubric)]
+            checks = [n for n in question.children if is_check_cell(n)] if title else []
+            for child in body + checks:
+                child.parent.remove(child)
+                section += child
+            pointer = nodes.paragraph()
+            pointer += nodes.emphasis("", "Model answer: ")
+            pointer += nodes.reference("", f"Answer key, {exam_title}, {title}", refid=anchor,
+                                       internal=True)
+            answer.replace_self(pointer)
+            part += section
+        # In the exam's file context, so the links above resolve to these sections.
+        wrapper = addnodes.start_of_file(docname=doc)
+        wrapper += part
+        appendix += wrapper
     doctree += nodes.raw("", r"\appendix", format="latex")
-    doctree += wrapper
+    doctree += appendix
 
 
 def source_docname(app: Sphinx, node: nodes.Node) -> str:
