@@ -4,8 +4,9 @@ Without a ``:numbered:`` toctree (which would also number the "Week N" titles), 
 counts every numbered thing book-wide ("Fig. 47", "Exercise 23"). In the PDF, LaTeX
 counts them per chapter, and Week N is Chapter N. This extension gives the web book the
 same numbers: in a chapter ``weekNN`` the k-th figure becomes N.k ("Fig. 8.2"), the k-th
-exercise "Exercise 8.3", the k-th numbered equation (8.5). sphinx-exercise takes its
-printed titles from the same table, so the PDF's exercises match.
+exercise "Exercise 8.3", the k-th numbered equation (8.5); any other page (the exams)
+counts its own from 1 ("Fig. 1"). sphinx-exercise takes its printed titles from the same
+table, so the PDF's exercises match.
 
 Sphinx's TocTreeCollector assigns the book-wide numbers (``env.toc_fignumbers``) in
 ``env-get-updated`` and asks for a page to be rewritten when its numbers change. This
@@ -31,11 +32,9 @@ def per_chapter(app: Sphinx, env) -> list[str]:
     numbers = {}
     for docname, by_type in env.toc_fignumbers.items():
         chapter = week_of(docname)
-        if chapter is None:
-            numbers[docname] = by_type
-            continue
+        prefix = (chapter,) if chapter is not None else ()
         numbers[docname] = {
-            figtype: {ident: (chapter, k) for k, (ident, _) in enumerate(
+            figtype: {ident: (*prefix, k) for k, (ident, _) in enumerate(
                 sorted(ids.items(), key=lambda pair: pair[1]), start=1)}
             for figtype, ids in by_type.items()
         }
