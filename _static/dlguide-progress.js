@@ -84,7 +84,7 @@
       problems.push("the record has no version");
     } else if (!READABLE.includes(data.version)) {
       problems.push(`the record's version ${JSON.stringify(data.version)} is unknown ` +
-                    `(this book reads ${READABLE.join(" and ")})`);
+                    `(this book reads ${READABLE.slice(0, -1).join(", ")} and ${READABLE.at(-1)})`);
     }
     for (const field of Object.keys(data)) {
       if (!FIELDS.includes(field)) problems.push(`unknown field ${JSON.stringify(field)}`);
