@@ -57,16 +57,30 @@ def test_every_chapter_with_its_week_number(text, chapter_titles, pdf):
         assert title.startswith(f"Week {number} · "), f"chapter {number} is {title!r}"
 
 
-def test_exam_questions_and_a_separate_answer_key(text):
-    for n in range(1, 21):
-        assert f"Question {n}\n" in text or f"Question {n} " in text, n
-    key = part(text, "ANSWER KEY", "SOLUTIONS")
+def test_both_exams_print_without_answers_and_the_key_holds_answers_and_rubrics(text, page):
+    flat = lambda t: " ".join(t.split())  # noqa: E731
+    exams = {"exam": ("Practice Exam", part(text, "PRACTICE EXAM", "MOCK EXAM B")),
+             "exam-b": ("Mock Exam B", part(text, "MOCK EXAM B", "STUDY CHECKLIST"))}
+    key = flat(part(text, "ANSWER KEY", "SOLUTIONS"))
+    for name, (title, printed) in exams.items():
+        for n in range(1, 21):
+            assert f"Question {n}\n" in printed or f"Question {n} " in printed, (name, n)
+        assert "98 points" in printed
+        assert f"Model answer: Answer key, {title}, Question 13" in flat(printed)
+        assert "Marking scheme" not in printed, f"{name}: a rubric printed with its question"
+        # every element of every marking scheme, in the key, with the section it draws on
+        criteria = page(name).select("[data-rubric-item]")
+        assert len(criteria) >= 40
+        plain = [c.select_one("p") for c in criteria if not c.select_one("p .math, p code")]
+        for para in plain[:3] + plain[-3:]:
+            words = " ".join(para.get_text(" ", strip=True).split()[2:7])
+            assert words in key, (name, words)
+    assert key.count("Marking scheme (") == 40
+    assert key.count("Taught in Week") == sum(
+        len(page(name).select("[data-rubric-item]")) for name in exams)
     answers = re.findall(r"Answer to Question (\d+)", key)
-    assert sorted(set(map(int, answers))) == list(range(1, 21))  # headings and page headers
+    assert sorted(set(map(int, answers))) == list(range(1, 21))
     assert "vanishing gradient problem" in key and "Conditional DCGAN" in key  # content
-    exam = part(text, "PRACTICE EXAM", "STUDY CHECKLIST")
-    assert "Model answer: Answer key, Question 13" in " ".join(exam.split())
-    assert "98 points" in exam
 
 
 def test_checklist_glossary_and_index(text, page):
