@@ -95,6 +95,10 @@ dlguide_glossary_not_terms = {}
 bibtex_bibfiles = ["references.bib"]      # in the book's folder (dlguide_references)
 bibtex_default_style = "plain"
 bibtex_reference_style = "author_year"   # {cite:t} gives "Kingma and Ba (2015)"
+# Anchors named after the key (references.html#cite-kingma2015adam), not numbered in
+# reading order: a page an incremental build does not rewrite keeps working links.
+bibtex_cite_id = "cite-{key}"
+bibtex_bibliography_id = "bibliography-{bibliography_count}"
 
 # -- Hover tips (sphinx-tippy) -------------------------------------------------------
 # Tips are built from the target's HTML at build time; tippy.js and Popper are served
