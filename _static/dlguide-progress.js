@@ -405,7 +405,7 @@
     const article = document.querySelector("article.bd-article");
     const title = article && article.querySelector("h1");
     if (!title) return;
-    const ids = [...article.querySelectorAll("section:not(.dlg-practice) > h2")]
+    const ids = [...article.querySelectorAll("section:not(.dlg-unlisted) > h2")]
       .map((h) => `${week}#${h.parentElement.id}`);
     if (!ids.length) return;
     const box = el("input", { type: "checkbox", id: "dlg-chapter-done" });

@@ -22,7 +22,7 @@ def test_one_entry_per_chapter_with_its_sections(page):
     for week in weeks:
         name = week["data-week"]
         chapter_sections = [h2.parent["id"] for h2 in
-                            page(name).select("article section:not(.dlg-practice) > h2")]
+                            page(name).select("article section:not(.dlg-unlisted) > h2")]
         assert chapter_sections and len(chapter_sections) == len(
             page(name).select("article section > h2")) - len(PRACTICE_SECTIONS)
         items = [box["data-item"] for box in week.select("input.dlg-item")]

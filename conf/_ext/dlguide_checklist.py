@@ -13,9 +13,9 @@ is read from the built table of contents, it cannot drift from the book.
   storage (item ids are ``weekNN#section-anchor``, the same ids the chapter pages use),
   and for each week the ids of its quiz items, so the list can show the quiz score.
 
-A chapter's practice sections (its quiz, exercises and exam checklist) are not topics
-to tick: they are left out of the list and marked ``dlg-practice`` on the chapter page,
-so that "Mark Week N done" leaves them out too.
+A chapter's practice sections (its quiz, exercises and exam checklist) and its Further
+reading are not topics to tick: they are left out of the list and marked
+``dlg-unlisted`` on the chapter page, so that "Mark Week N done" leaves them out too.
 * LaTeX: a printable list with empty boxes.
 """
 
@@ -158,12 +158,12 @@ def fill_checklist(app: Sphinx, doctree: nodes.document, docname: str) -> None:
         placeholder.replace_self(node.deepcopy())
 
 
-def mark_practice_sections(app: Sphinx, doctree: nodes.document) -> None:
+def mark_unlisted_sections(app: Sphinx, doctree: nodes.document) -> None:
     if not dlguide_book.is_chapter(app.env.docname):
         return
     for section in doctree.findall(nodes.section):
-        if set(section["ids"]) & set(PRACTICE_SECTIONS):
-            section["classes"].append("dlg-practice")
+        if set(section["ids"]) & set(NOT_LISTED):
+            section["classes"].append("dlg-unlisted")
 
 
 def checklist_is_outdated(app, env, added, changed, removed) -> list[str]:
@@ -179,6 +179,6 @@ def setup(app: Sphinx) -> dict:
     app.add_node(checklist_placeholder)
     app.add_directive("study-checklist", StudyChecklist)
     app.connect("doctree-resolved", fill_checklist)
-    app.connect("doctree-read", mark_practice_sections)
+    app.connect("doctree-read", mark_unlisted_sections)
     app.connect("env-get-outdated", checklist_is_outdated)
     return {"parallel_read_safe": True, "parallel_write_safe": True, "env_version": 2}
