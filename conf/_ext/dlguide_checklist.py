@@ -181,4 +181,4 @@ def setup(app: Sphinx) -> dict:
     app.connect("doctree-resolved", fill_checklist)
     app.connect("doctree-read", mark_unlisted_sections)
     app.connect("env-get-outdated", checklist_is_outdated)
-    return {"parallel_read_safe": True, "parallel_write_safe": True, "env_version": 2}
+    return {"parallel_read_safe": True, "parallel_write_safe": True, "env_version": 3}
