@@ -737,7 +737,7 @@
           const link = node.querySelector("a.dlg-criterion-teaches");
           if (!link) continue;
           const href = link.getAttribute("href");
-          const entry = missed.get(href) || { href, label: link.textContent, points: 0 };
+          const entry = missed.get(href) || { href, link, points: 0 };
           entry.points += q.criteria[id];
           missed.set(href, entry);
         }
@@ -749,7 +749,11 @@
         const list = el("ol");
         for (const w of worst) {
           const item = el("li");
-          item.append(el("a", { href: w.href, "data-weak-section": w.href }, w.label),
+          // the section's own link, copied from the page (its title may hold maths)
+          const link = w.link.cloneNode(true);
+          link.removeAttribute("id");
+          link.setAttribute("data-weak-section", w.href);
+          item.append(link,
                       document.createTextNode(` (${fmt(w.points)} ` +
                         `point${w.points === 1 ? "" : "s"} missed)`));
           list.append(item);

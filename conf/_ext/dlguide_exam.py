@@ -235,11 +235,22 @@ def section_title(env, doc: str, anchor: str | None) -> str | None:
     return None
 
 
-def teaches_label(env, teaches: str) -> str:
+def section_title_nodes(env, doc: str, anchor: str) -> list[nodes.Node]:
+    """The section's title as the table of contents holds it, maths included."""
+    for ref in env.tocs[doc].findall(nodes.reference):
+        if ref.get("anchorname", "") == f"#{anchor}":
+            return [child.deepcopy() for child in ref.children]
+    return []
+
+
+def teaches_label(env, teaches: str) -> list[nodes.Node]:
+    """"Week 4 · Output size formula": where a rubric element is taught."""
     doc, anchor = TEACHES.match(teaches).groups()
     week = week_of(doc)
     place = f"Week {week}" if week else env.titles[doc].astext()
-    return f"{place} \u00b7 {section_title(env, doc, anchor)}" if anchor else place
+    if not anchor:
+        return [nodes.Text(place)]
+    return [nodes.Text(f"{place} \u00b7 "), *section_title_nodes(env, doc, anchor)]
 
 
 def check_exams(app: Sphinx, env) -> None:
@@ -307,7 +318,7 @@ def group_criteria(app: Sphinx, doctree: nodes.document, docname: str) -> None:
                 uri = app.builder.get_relative_uri(docname, doc) + (f"#{anchor}" if anchor else "")
             else:                                  # LaTeX: an internal reference
                 uri = f"%{doc}#{anchor or ''}"
-            link = nodes.reference("", teaches_label(env, node["teaches"]), refuri=uri,
+            link = nodes.reference("", "", *teaches_label(env, node["teaches"]), refuri=uri,
                                    internal=True, classes=["dlg-criterion-teaches"])
             node += nodes.paragraph("", "", nodes.Text("Taught in "), link,
                                     classes=["dlg-criterion-where"])
