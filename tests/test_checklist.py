@@ -7,7 +7,7 @@ import re
 import pytest
 
 from conftest import chapter_names
-from dlguide_checklist import PRACTICE_SECTIONS
+from dlguide_checklist import NOT_LISTED
 
 KEY = "dlguide-progress"
 FIRST = "week02#the-training-loop"
@@ -24,7 +24,7 @@ def test_one_entry_per_chapter_with_its_sections(page):
         chapter_sections = [h2.parent["id"] for h2 in
                             page(name).select("article section:not(.dlg-unlisted) > h2")]
         assert chapter_sections and len(chapter_sections) == len(
-            page(name).select("article section > h2")) - len(PRACTICE_SECTIONS)
+            page(name).select("article section > h2")) - len(NOT_LISTED)
         items = [box["data-item"] for box in week.select("input.dlg-item")]
         assert items == [f"{name}#{anchor}" for anchor in chapter_sections]
         assert week.select_one("h2 a")["href"] == f"{name}.html"
