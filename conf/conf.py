@@ -45,6 +45,9 @@ extensions = [
     "dlguide_quiz",             # local: self-check quiz items with instant feedback
     "dlguide_solutions",        # local: PDF only, quiz answers and exercise solutions
                                 # gathered in a "Solutions" appendix
+    "dlguide_formulas",         # local: the formula sheet, every labelled equation of
+                                # the chapters with its name (book/formula-names.toml);
+                                # in the PDF an appendix after the Solutions
     "dlguide_numbering",        # local: figures, equations, exercises numbered per
                                 # chapter (Fig. 8.2, Exercise 8.3), as in the PDF
     "sphinxcontrib.bibtex",     # citations: {cite:t}`key` against book/references.bib
