@@ -154,7 +154,7 @@ def test_no_overfull_box_wider_than_5pt_in_the_chapters(pdf):
 def test_quiz_and_exercises_print_in_their_chapter_answers_in_a_solutions_appendix(text,
                                                                                   page):
     flat = " ".join(text.split())
-    solutions = " ".join(part(text, "SOLUTIONS", "INDEX").split())
+    solutions = " ".join(part(text, "SOLUTIONS", "FORMULA SHEET").split())
     for name in chapter_names():
         week = int(name.removeprefix("week"))
         article = page(name).select_one("article.bd-article")

@@ -245,15 +245,19 @@ def visit_formula_math_html(self, node: formula_math) -> None:
     raise nodes.SkipNode
 
 
-def visit_formula_math_latex(self, node: formula_math) -> None:
-    if node["nowrap"]:
-        self.body.append("\n" + node["latex"] + "\n")
-        raise nodes.SkipNode
-    parts = [part.strip() for part in node["latex"].split("\n\n") if part.strip()]
+def latex_equation(latex: str, number: str, nowrap: bool) -> str:
+    """The equation as LaTeX, numbered with its chapter's number (an amsmath
+    environment is typeset as written, with its own numbers)."""
+    if nowrap:
+        return "\n" + latex + "\n"
+    parts = [part.strip() for part in latex.split("\n\n") if part.strip()]
     body = (r"\begin{split}" + parts[0] + r"\end{split}" if len(parts) == 1 else
             r"\begin{aligned}" + "\\\\\n".join(parts) + r"\end{aligned}")
-    self.body.append("\n\\begin{equation*}\n" + body
-                     + f"\n\\tag{{{node['number']}}}\n\\end{{equation*}}\n")
+    return "\n\\begin{equation*}\n" + body + f"\n\\tag{{{number}}}\n\\end{{equation*}}\n"
+
+
+def visit_formula_math_latex(self, node: formula_math) -> None:
+    self.body.append(latex_equation(node["latex"], node["number"], node["nowrap"]))
     raise nodes.SkipNode
 
 
@@ -289,26 +293,36 @@ def sheet_html(app: Sphinx, fromdoc: str, items: list[dict]) -> list[nodes.Node]
     return sections
 
 
+# The sheet's type: small, with tight space around each equation. \small resets the
+# display skips, so they are set after it.
+LATEX_BEGIN = r"""\begingroup\small
+\setlength{\abovedisplayskip}{2pt plus 1pt}\setlength{\belowdisplayskip}{5pt plus 2pt}
+\setlength{\abovedisplayshortskip}{2pt plus 1pt}\setlength{\belowdisplayshortskip}{5pt plus 2pt}"""
+LATEX_END = r"\endgroup"
+
+
 def sheet_latex(app: Sphinx, items: list[dict]) -> list[nodes.Node]:
+    """One section per week; each formula a line with its name and where it is derived
+    (section and page, a link), then the equation with its number, on the same page."""
     def tex(text: str) -> str:
         return texescape.escape(text, app.config.latex_engine)
 
-    sections = []
+    result: list[nodes.Node] = [nodes.raw("", LATEX_BEGIN, format="latex")]
     for doc in dict.fromkeys(item["doc"] for item in items):
         section = nodes.section(ids=[f"formulas-{doc}"], names=[f"formulas {doc}"])
         section += nodes.title("", week_heading(app.env, doc))
         for item in (i for i in items if i["doc"] == doc):
             target = f"equation:{doc}:{item['label']}"
-            head = (r"\par\noindent\textbf{" + tex(item["name"]) + r"}\hfill{\small("
-                    + tex(item["number"]) + r") \hyperref[" + target + "]{"
-                    + "".join(rf"\({text}\)" if kind == "math" else tex(text)
-                              for kind, text in item["title_parts"])
-                    + r", p.\," + rf"\pageref*{{{target}}}" + "}}")
-            section += nodes.raw("", head, format="latex")
-            section += formula_math(latex=item["latex"], number=item["number"],
-                                    nowrap=item["nowrap"])
-        sections.append(section)
-    return sections
+            where = "".join(rf"\({text}\)" if kind == "math" else tex(text)
+                            for kind, text in item["title_parts"])
+            entry = (r"\par\pagebreak[2]\noindent\textbf{" + tex(item["name"])
+                     + r"}\hfill{\footnotesize\hyperref[" + target + "]{" + where
+                     + rf", p.\,\pageref*{{{target}}}" + "}}%"
+                     + latex_equation(item["latex"], item["number"], item["nowrap"]))
+            section += nodes.raw("", entry, format="latex")
+        result.append(section)
+    result.append(nodes.raw("", LATEX_END, format="latex"))
+    return result
 
 
 def fill_sheet(app: Sphinx, doctree: nodes.document, docname: str) -> None:
