@@ -94,9 +94,12 @@ class Flashcards(SphinxDirective):
 
 
 def slug(name: str) -> str:
-    """"Long short-term memory" -> "long-short-term-memory"; "Élan (x)" -> "elan-x"."""
-    ascii_name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
-    return re.sub(r"[^a-z0-9]+", "-", ascii_name.lower()).strip("-")
+    """"Long short-term memory" -> "long-short-term-memory", "Jensen–Shannon" ->
+    "jensen-shannon", "Élan" -> "elan": accents dropped, any run of other characters
+    than letters and digits one hyphen."""
+    letters = "".join(c for c in unicodedata.normalize("NFKD", name)
+                      if not unicodedata.combining(c))
+    return re.sub(r"[\W_]+", "-", letters.lower()).strip("-")
 
 
 # --- the cards -----------------------------------------------------------------------
@@ -133,7 +136,7 @@ def term_cards(app: Sphinx, fromdoc: str) -> list[dict]:
     used, known = uses(env), entries(env)
     cards = []
     for glossary_doc in sorted(glossary_docs(env)):
-        doctree = env.get_and_resolve_doctree(glossary_doc, app.builder)
+        doctree = env.get_and_resolve_doctree(glossary_doc, app.builder, tags=app.tags)
         for item, terms in glossary_items(doctree):
             term = terms[0]
             key = term.get("dlguide_key")
