@@ -255,6 +255,15 @@ def test_deck_guids_are_the_same_across_builds_and_follow_the_glossary(tmp_path)
     assert set(notes) == guids | {genanki.guid_for("term/batch")}
     assert notes[genanki.guid_for("term/batch")][2] == f"{ROOT_DECK}::Week 02 · Recurrence"
 
+    # A chapter alone changes: the deck follows (the term's weeks are its tags).
+    rate = genanki.guid_for("term/learning-rate")
+    assert "week02" not in notes[rate][3]
+    chapter.write_text(chapter.read_text() + "\nThe {term}`learning rate` too.\n")
+    result = build(src, second, tmp_path / "two" / "cache")
+    assert result.returncode == 0, result.log[-3000:]
+    assert fixture_cards(second)[0]["term/learning-rate"]["data-weeks"] == "week01 week02"
+    assert "week02" in deck(second / "_downloads/anki/dlguide.apkg")["notes"][rate][3]
+
 
 def test_two_entries_with_the_same_card_id_fail_the_build(tmp_path):
     (tmp_path / "one").mkdir()

@@ -207,11 +207,9 @@ def deck_url(app: Sphinx, fromdoc: str) -> str:
 def page_html(app: Sphinx, fromdoc: str, cards: list[dict]) -> str:
     esc = html.escape
     url = esc(deck_url(app, fromdoc))
-    terms = sum(card["kind"] == "term" for card in cards)
     parts = [
         f'<p class="dlg-anki"><a href="{url}" download>Download the Anki deck '
-        f'({APKG_NAME}: {len(cards)} cards, {terms} terms and {len(cards) - terms} '
-        f'formulas, one subdeck per week)</a></p>',
+        f'({APKG_NAME}: {len(cards)} cards, one subdeck per week)</a></p>',
         f'<div class="dlg-flashcards" data-flashcards data-anki="{url}">',
     ]
     for card in cards:
