@@ -10,7 +10,7 @@ labelled formula (``dlguide_formulas``, when that module is there):
 
     <div class="dlg-flashcards" data-flashcards data-anki="_downloads/anki/dlguide.apkg">
       <div class="dlg-card" data-card="term/long-short-term-memory" data-kind="term"
-           data-weeks="week09">
+           data-weeks="week08">
         <div class="dlg-card-front">long short-term memory (LSTM)</div>
         <div class="dlg-card-back"><p>A recurrent cell ... \\(c_t\\) ...</p></div>
       </div>
@@ -76,7 +76,8 @@ DECK_ID = 1_977_053_100
 DECK_NAME = "Deep Learning study book"
 CARD_CSS = """.card { font-family: sans-serif; font-size: 20px; line-height: 1.4;
   text-align: left; max-width: 40em; margin: 0 auto; }
-.dlg-card-source { font-size: 0.8em; color: #666; }"""
+.dlg-card-source { font-size: 0.8em; color: #555; }
+.nightMode .dlg-card-source { color: #bbb; }"""
 
 
 class flashcards_placeholder(nodes.General, nodes.Element):
