@@ -56,6 +56,8 @@ extensions = [
                                 # vector PDF through rsvg-convert (librsvg2-bin)
     "sphinx_tippy",             # hover tips: a term link shows its glossary definition
     "dlguide_glossary",         # local: A-Z glossary, "Used in" back-links, glossary audit
+    "dlguide_flashcards",       # local: flashcards of the glossary's terms and the
+                                # formulas, and the same cards as an Anki deck (HTML only)
     "dlguide_rewarn",           # local: what warned is read again, so a failed build
                                 # cannot pass by running it a second time
     "dlguide_searchindex",      # local: the search index keeps its glossary entries

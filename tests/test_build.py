@@ -129,7 +129,7 @@ def test_a_rebuild_keeps_the_search_index_whole(book_copy):
 def test_second_build_does_nothing_until_a_source_changes(book_copy):
     """`make html` with nothing changed neither executes nor starts Sphinx; once a
     source is newer than the last build, Sphinx runs again and reads just that file (and
-    rewrites the checklist and glossary, which collect from every chapter)."""
+    rewrites the checklist, glossary and flashcards, which collect from every chapter)."""
     log, _ = book_copy.make()
     assert "sphinx-build" not in log and "dlguide_build.execute" not in log, log
     assert "Book written to" in log
@@ -142,7 +142,7 @@ def test_second_build_does_nothing_until_a_source_changes(book_copy):
               if p.stat().st_mtime_ns != doctrees.get(p.stem)}
     # week03 read again; besides it, only the pages made from every chapter's contents
     assert "week03" in reread, reread
-    assert reread - {"week03"} <= {"checklist", "glossary"}, reread
+    assert reread - {"week03"} <= {"checklist", "glossary", "flashcards"}, reread
     assert "sphinx-build" not in book_copy.make()[0]  # and the stamp is back
 
 

@@ -49,8 +49,9 @@ def entries(page) -> list[dict]:
 
 
 def referencing_pages(built_book) -> list[str]:
-    """Every page built from a source document, except the glossary itself."""
-    skip = {"glossary", "search", "genindex"}
+    """Every page built from a source document, except the glossary itself and the
+    flashcards, whose cards repeat the glossary's definitions with their cross-links."""
+    skip = {"glossary", "flashcards", "search", "genindex"}
     return sorted(p.stem for p in built_book.glob("*.html") if p.stem not in skip)
 
 

@@ -67,8 +67,9 @@ def test_the_whole_book_builds_without_network(offline_build):
     build, html_executed, pdf_executed = offline_build
     # It was a cold build: every notebook ran (not served from a cache).
     assert sorted(html_executed) == notebooks()
-    for page in ("index", "week02", "week11", "exam", "checklist", "glossary"):
+    for page in ("index", "week02", "week11", "exam", "checklist", "glossary", "flashcards"):
         assert (build / "html" / f"{page}.html").exists(), f"{page}.html missing"
+    assert (build / "html" / "_downloads" / "anki" / "dlguide.apkg").exists()  # the Anki deck
     # The PDF too, from the same cache: its report lists every chapter as cached.
     assert pdf_executed == []
     report = json.loads((build / "execution-report.json").read_text())
