@@ -876,7 +876,7 @@
     const dueLine = el("p", { class: "dlg-flashcards-due" });
     controls.append(filter, dueLine);
 
-    const review = el("div", { class: "dlg-flashcards-review" });
+    const area = el("div", { class: "dlg-flashcards-review" });
     const where = el("p", { class: "dlg-flashcards-where" });
     const show = button("Show answer", () => flip());
     show.classList.add("dlg-flashcards-show");
@@ -897,13 +897,14 @@
     const keys = el("p", { class: "dlg-flashcards-keys" },
                     "Keys: Space shows the answer; 1 (Again), 2 (Hard) and 3 (Good) grade it. " +
                     "Again: back to box 1, due today. Hard: same box. Good: up one box. A card " +
-                    "in box 1 to 5 is due again after 1, 2, 4, 8 or 16 days.");
+                    `in box 1 to ${INTERVALS.length} is due again after ` +
+                    `${INTERVALS.slice(0, -1).join(", ")} or ${INTERVALS.at(-1)} days.`);
     const boxes = el("p", { class: "dlg-flashcards-boxes" });
-    review.append(where, showRow, grades, empty, status, boxes, keys);
+    area.append(where, showRow, grades, empty, status, boxes, keys);
 
     root.classList.add("dlg-flashcards-ready");
     root.prepend(controls);
-    root.append(review);
+    root.append(area);
 
     let current = null;   // the card shown (its entry in `cards`), or null
     let flipped = false;  // its answer shown
@@ -978,8 +979,9 @@
       current = null;
       change((s) => { s.cards[card.id] = review(s.cards[card.id], n, day); });
       const entry = state.cards[card.id];
-      const next = n === 1 ? "back to box 1, due again today"
-        : `box ${entry.box}, due again ${inDays(day, entry.due)} (${entry.due})`;
+      const next = n === 1 ? "goes back to box 1, due again today"
+        : `${n === 2 ? "stays in" : "moves to"} box ${entry.box}, due again ` +
+          `${inDays(day, entry.due)} (${entry.due})`;
       const left = filtered().filter((c) => isDue(c, day)).length;
       status.textContent = `${GRADES[n - 1]}: "${card.front.textContent.trim()}" ${next}. ` +
         `${cardsText(left)} due today.`;
