@@ -871,7 +871,9 @@
     const filter = el("p", { class: "dlg-flashcards-filter" });
     const select = el("select", { id: "dlg-flashcards-week" });
     select.append(el("option", { value: "" }, "All weeks"));
-    for (const week of weeks) select.append(el("option", { value: week }, `Week ${weekNumber(week)}`));
+    for (const week of weeks) {
+      select.append(el("option", { value: week }, `Week ${weekNumber(week)}`));
+    }
     filter.append(el("label", { for: "dlg-flashcards-week" }, "Cards from "), select);
     const dueLine = el("p", { class: "dlg-flashcards-due" });
     controls.append(filter, dueLine);
