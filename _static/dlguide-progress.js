@@ -1,22 +1,28 @@
 /* dlguide: study progress kept in the reader's browser (plain JavaScript, no framework).
  *
  * One record in localStorage, shared by the study checklist, the "Mark Week N done"
- * control of each chapter, the chapters' quizzes and the exams' self-grading:
+ * control of each chapter, the chapters' quizzes, the exams' self-grading and the
+ * flashcards:
  *
- *   {"version": 3,
+ *   {"version": 4,
  *    "checked": {"week02#the-training-loop": true, ...},   // checklist sections
  *    "scores":  {"1": 3, "13": 5.5, ...},                   // typed exam points (v2)
  *    "quiz":    {"week04/conv-params": {"answer": "1216", "correct": true},
  *                "week04/softmax-shift": {"answer": [0], "correct": true}, ...},
- *    "rubric":  {"exam/4": ["output-size", "channels"], "exam-b/1": [], ...}}
+ *    "rubric":  {"exam/4": ["output-size", "channels"], "exam-b/1": [], ...},
+ *    "cards":   {"term/rectified-linear-unit": {"box": 2, "due": "2026-12-05"},
+ *                "formula/eq-w03-adam-update": {"box": 1, "due": "2026-12-03"}, ...}}
  *
  * "rubric" holds each graded exam question (page/number) with the elements of its
  * marking scheme the reader earned (an empty list: graded, nothing earned). "scores" are
  * the points typed per question of the practice exam ("exam") before it had marking
  * schemes: still read, kept and shown for a question until it is graded by its rubric.
- * Version 1 (no "quiz") and version 2 (no "rubric") records are read and kept: they
- * become version 3 the next time something is saved. Entries for questions or elements a
- * page does not have are kept, not shown.
+ * "cards" holds each flashcard reviewed (its data-card id) with its Leitner box (1 to 5)
+ * and the reader's local date on which it is next due; a card not in it is new: due
+ * today, in box 1. Version 1 (no "quiz"), version 2 (no "rubric") and version 3 (no
+ * "cards") records are read and kept: they become version 4 the next time something is
+ * saved. Entries for questions, elements or cards a page does not have are kept, not
+ * shown.
  *
  * Two open tabs never overwrite each other: every change is applied to the record as
  * stored at that moment (change()), and a tab redraws itself when another one saves
@@ -29,27 +35,32 @@
  * the session and says so. Stored values are only ever written to the page with
  * textContent, never as HTML.
  *
- * For the tests only: window.dlguideProgress = {parse} (tests/test_progress_record.py).
+ * For the tests only: window.dlguideProgress = {parse, review}
+ * (tests/test_progress_record.py).
  */
 (() => {
   "use strict";
 
   const KEY = "dlguide-progress";
   const BACKUP_KEY = "dlguide-progress.backup";
-  const VERSION = 3;
-  const READABLE = [1, 2, 3];                           // versions this script reads
-  const FIELDS = ["version", "checked", "scores", "quiz", "rubric"];
+  const VERSION = 4;
+  const READABLE = [1, 2, 3, 4];                        // versions this script reads
+  const FIELDS = ["version", "checked", "scores", "quiz", "rubric", "cards"];
   const ITEM = /^[A-Za-z0-9_-]+#[A-Za-z0-9_-]+$/;                  // chapter#section
   const QUESTION = /^[1-9][0-9]*$/;   // an exam question's number; the page says which exist
   const QUIZ_ITEM = /^[A-Za-z0-9_-]+\/[a-z0-9]+(?:-[a-z0-9]+)*$/;   // chapter/item
   const EXAM_QUESTION = /^[A-Za-z0-9_-]+\/[1-9][0-9]*$/;             // exam page/number
   const CRITERION = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;                   // a rubric element
   const TYPED_EXAM = "exam";   // the page whose questions the typed "scores" belong to
+  const CARD = /^(?:term|formula)\/[a-z0-9]+(?:-[a-z0-9]+)*$/;     // a flashcard's data-card
+  const DATE = /^[0-9]{4}-[0-9]{2}-[0-9]{2}$/;                      // a local date, YYYY-MM-DD
+  // Leitner boxes: a card in box b is due again INTERVALS[b - 1] days after it is graded.
+  const INTERVALS = [1, 2, 4, 8, 16];
 
   /* --------------------------------------------------------- the record's rules */
 
   const emptyState = () => (
-    { version: VERSION, checked: {}, scores: {}, quiz: {}, rubric: {} });
+    { version: VERSION, checked: {}, scores: {}, quiz: {}, rubric: {}, cards: {} });
 
   const isObject = (value) =>
     typeof value === "object" && value !== null && !Array.isArray(value);
@@ -67,6 +78,23 @@
     return Array.isArray(answer) && answer.length <= 26 &&
       answer.every((i) => Number.isInteger(i) && i >= 0 && i < 26);
   }
+
+  /* A day as the record writes it: the reader's local date, YYYY-MM-DD. */
+  const dateText = (day) => [day.getFullYear(), day.getMonth() + 1, day.getDate()]
+    .map((n, i) => String(n).padStart(i ? 2 : 4, "0")).join("-");
+
+  /* "2026-12-05" -> that local day (midnight), or null if it is no real date. */
+  function readDate(text) {
+    if (typeof text !== "string" || !DATE.test(text)) return null;
+    const [y, m, d] = text.split("-").map(Number);
+    const day = new Date(y, m - 1, d);
+    return dateText(day) === text ? day : null;
+  }
+
+  /* A flashcard's review: its box and the date it is next due. */
+  const validCardEntry = (entry) =>
+    isObject(entry) && Number.isInteger(entry.box) && entry.box >= 1 &&
+    entry.box <= INTERVALS.length && readDate(entry.due) !== null;
 
   /* Text (from storage or from an imported file) -> {state, problems}: a state holding
    * every valid entry of the record, and one line for each thing that is not valid. */
@@ -94,7 +122,8 @@
     const entries = (field, what, keep) => {
       const value = data[field];
       if (value === undefined && ((field === "quiz" && data.version === 1) ||
-                                  (field === "rubric" && data.version < 3))) return;
+                                  (field === "rubric" && data.version < 3) ||
+                                  (field === "cards" && data.version < 4))) return;
       if (!isObject(value)) {
         problems.push(`"${field}" is missing or not an object`);
         return;
@@ -126,10 +155,28 @@
       state.rubric[question] = [...earned];
       return true;
     });
+    entries("cards", "flashcard entry", (id, entry) => {
+      if (!CARD.test(id) || !validCardEntry(entry)) return false;
+      state.cards[id] = { box: entry.box, due: entry.due };
+      return true;
+    });
     return { state, problems };
   }
 
-  window.dlguideProgress = { parse };   // for the tests only
+  /* A flashcard's record entry after a grade on the local day `today` (YYYY-MM-DD):
+   * 1 "Again" sends it to box 1, due today; 2 "Hard" keeps its box; 3 "Good" moves it up
+   * a box (5 at most); each then due the box's interval after today. `entry` is
+   * undefined for a new card (box 1). */
+  function review(entry, grade, today) {
+    const box = entry ? entry.box : 1;
+    if (grade === 1) return { box: 1, due: today };
+    const next = grade === 2 ? box : Math.min(box + 1, INTERVALS.length);
+    const day = readDate(today);
+    day.setDate(day.getDate() + INTERVALS[next - 1]);
+    return { box: next, due: dateText(day) };
+  }
+
+  window.dlguideProgress = { parse, review };   // for the tests only
 
   /* ---------------------------------------------------------------- storage */
 
@@ -781,6 +828,191 @@
     render();
   }
 
+  /* ------------------------------------------------------------- flashcards */
+
+  const GRADES = ["Again", "Hard", "Good"];   // keys 1, 2, 3
+
+  const today = () => dateText(new Date());
+
+  /* "tomorrow", "in 3 days": from the local day `from` to `to` (both YYYY-MM-DD). */
+  function inDays(from, to) {
+    const n = Math.round((readDate(to) - readDate(from)) / 86400000);
+    return n <= 0 ? "today" : n === 1 ? "tomorrow" : `in ${n} days`;
+  }
+
+  const cardsText = (n) => `${n} card${n === 1 ? "" : "s"}`;
+
+  /* The flashcards page (dlguide_flashcards writes the cards: front and back of each,
+   * all shown, a list that works without this script): a week filter, the number of
+   * cards due today, and a review of the due cards one at a time (Space shows the
+   * answer, 1/2/3 grade it). The cards' HTML is the page's own; from the record only
+   * boxes and dates are read, and shown as text. */
+  function initFlashcards(root) {
+    const cards = [];
+    [...root.querySelectorAll(".dlg-card[data-card]")].forEach((node, i) => {
+      const id = node.dataset.card;
+      const front = node.querySelector(".dlg-card-front");
+      const back = node.querySelector(".dlg-card-back");
+      if (!CARD.test(id) || !front || !back) {
+        notify(`The flashcard ${JSON.stringify(id)} has no front and back or an id the ` +
+               "progress record cannot store: it is left out of the review.");
+        return;
+      }
+      front.id = front.id || `dlg-card-front-${i}`;
+      back.id = back.id || `dlg-card-back-${i}`;
+      back.setAttribute("tabindex", "-1");   // the answer takes the focus when shown
+      const weeks = (node.dataset.weeks || "").split(" ").filter(Boolean);
+      cards.push({ id, node, front, back, weeks, index: cards.length });
+    });
+    const weeks = [...new Set(cards.flatMap((c) => c.weeks))]
+      .sort((a, b) => weekNumber(a) - weekNumber(b));
+
+    const controls = el("div", { class: "dlg-flashcards-controls" });
+    const filter = el("p", { class: "dlg-flashcards-filter" });
+    const select = el("select", { id: "dlg-flashcards-week" });
+    select.append(el("option", { value: "" }, "All weeks"));
+    for (const week of weeks) {
+      select.append(el("option", { value: week }, `Week ${weekNumber(week)}`));
+    }
+    filter.append(el("label", { for: "dlg-flashcards-week" }, "Cards from "), select);
+    const dueLine = el("p", { class: "dlg-flashcards-due" });
+    controls.append(filter, dueLine);
+
+    const area = el("div", { class: "dlg-flashcards-review" });
+    const where = el("p", { class: "dlg-flashcards-where" });
+    const show = button("Show answer", () => flip());
+    show.classList.add("dlg-flashcards-show");
+    const showRow = el("p", { class: "dlg-actions" });
+    showRow.append(show);
+    const grades = el("p", { class: "dlg-actions dlg-flashcards-grades", role: "group",
+                             "aria-label": "How well did you know it?" });
+    GRADES.forEach((name, i) => {
+      const b = button(name, () => grade(i + 1));
+      b.setAttribute("aria-keyshortcuts", String(i + 1));
+      b.dataset.grade = String(i + 1);
+      grades.append(b);
+    });
+    show.setAttribute("aria-keyshortcuts", "Space");
+    const empty = el("p", { class: "dlg-flashcards-empty", tabindex: "-1" });
+    const status = el("p", { class: "dlg-flashcards-status", role: "status",
+                             "aria-live": "polite" });
+    const keys = el("p", { class: "dlg-flashcards-keys" },
+                    "Keys: Space shows the answer; 1 (Again), 2 (Hard) and 3 (Good) grade it. " +
+                    "Again: back to box 1, due today. Hard: same box. Good: up one box. A card " +
+                    `in box 1 to ${INTERVALS.length} is due again after ` +
+                    `${INTERVALS.slice(0, -1).join(", ")} or ${INTERVALS.at(-1)} days.`);
+    const boxes = el("p", { class: "dlg-flashcards-boxes" });
+    area.append(where, showRow, grades, empty, status, boxes, keys);
+
+    root.classList.add("dlg-flashcards-ready");
+    root.prepend(controls);
+    root.append(area);
+
+    let current = null;   // the card shown (its entry in `cards`), or null
+    let flipped = false;  // its answer shown
+    let after = -1;       // the next card is the first due one after this index
+
+    const isDue = (card, day) => {
+      const entry = state.cards[card.id];
+      return !entry || entry.due <= day;
+    };
+    const filtered = () => cards.filter((c) => !select.value || c.weeks.includes(select.value));
+    const setName = () => (select.value ? `Week ${weekNumber(select.value)}` : "all weeks");
+
+    function render() {
+      const day = today();
+      const shown = filtered();
+      const due = shown.filter((c) => isDue(c, day));
+      if (!current || !due.includes(current)) {
+        current = due.find((c) => c.index > after) || due[0] || null;
+        flipped = false;
+      }
+      for (const c of cards) {
+        c.node.hidden = c !== current;
+        c.back.hidden = !(c === current && flipped);
+      }
+      dueLine.textContent = `${cardsText(due.length)} due today (of ${cardsText(shown.length)}, ` +
+        `${setName()}).`;
+      showRow.hidden = !current || flipped;
+      grades.hidden = !current || !flipped;
+      empty.hidden = Boolean(current);
+      if (current) {
+        const entry = state.cards[current.id];
+        where.textContent = `Card ${due.indexOf(current) + 1} of ${due.length} due: ` +
+          (entry ? `box ${entry.box} of ${INTERVALS.length}.` : "new (box 1).");
+        show.setAttribute("aria-describedby", current.front.id);
+      } else {
+        where.textContent = "";
+        const next = shown.map((c) => state.cards[c.id].due).sort()[0];
+        empty.textContent = next
+          ? `No cards due today. The next one is due ${inDays(day, next)} (${next}).`
+          : "This page has no flashcards.";
+      }
+      where.hidden = !current;
+      const counts = INTERVALS.map((_, b) =>
+        shown.filter((c) => state.cards[c.id] && state.cards[c.id].box === b + 1).length);
+      const fresh = shown.filter((c) => !state.cards[c.id]).length;
+      boxes.textContent = `Cards (${setName()}): ${fresh} new; ` +
+        counts.map((n, b) => `box ${b + 1}: ${n}`).join(", ") + ".";
+    }
+
+    /* Typeset the maths of an answer just shown (MathJax may have skipped it hidden). */
+    function typeset(node) {
+      const mj = window.MathJax;
+      if (!mj || typeof mj.typesetPromise !== "function") return;  // not loaded: it will
+      const ready = mj.startup && mj.startup.promise ? mj.startup.promise : Promise.resolve();
+      ready.then(() => mj.typesetPromise([node])).catch(() => { /* the TeX stays readable */ });
+    }
+
+    function flip() {
+      if (!current || flipped) return;
+      flipped = true;
+      render();
+      typeset(current.back);
+      current.back.focus();
+      status.textContent = "Answer shown. Grade it: 1 Again, 2 Hard, 3 Good.";
+    }
+
+    function grade(n) {
+      if (!current || !flipped) return;
+      const card = current;
+      const day = today();
+      after = card.index;
+      current = null;
+      change((s) => { s.cards[card.id] = review(s.cards[card.id], n, day); });
+      const entry = state.cards[card.id];
+      const next = n === 1 ? "goes back to box 1, due again today"
+        : `${n === 2 ? "stays in" : "moves to"} box ${entry.box}, due again ` +
+          `${inDays(day, entry.due)} (${entry.due})`;
+      const left = filtered().filter((c) => isDue(c, day)).length;
+      status.textContent = `${GRADES[n - 1]}: "${card.front.textContent.trim()}" ${next}. ` +
+        `${cardsText(left)} due today.`;
+      (current ? show : empty).focus();
+    }
+
+    select.addEventListener("change", () => {
+      current = null;
+      after = -1;
+      render();
+      status.textContent = dueLine.textContent;
+    });
+    document.addEventListener("keydown", (event) => {
+      if (event.altKey || event.ctrlKey || event.metaKey || event.defaultPrevented) return;
+      const target = event.target instanceof Element ? event.target : document.body;
+      if (target.closest("input, select, textarea, [contenteditable]")) return;   // typing
+      if (event.key === " " && !flipped && current) {
+        if (target.closest("button, a, summary")) return;   // Space presses what has the focus
+        event.preventDefault();
+        flip();
+      } else if (flipped && ["1", "2", "3"].includes(event.key)) {
+        event.preventDefault();
+        grade(Number(event.key));
+      }
+    });
+    renderers.push(render);
+    render();
+  }
+
   /* ------------------------------------------------------------------- start */
 
   function start() {
@@ -789,11 +1021,15 @@
     // Chapter pages say so (dlguide_book): <meta name="dlguide-chapter" content="week04" ...>
     const chapter = document.querySelector('meta[name="dlguide-chapter"]');
     const quiz = [...document.querySelectorAll("form[data-quiz-item]")];
+    const flashcards = document.querySelector("[data-flashcards]");
     if (checklist) initChecklist(checklist);
     scorePanels.forEach(initExam);
     if (chapter) initChapter(chapter.content, chapter.dataset.week);
     if (quiz.length) initQuiz(quiz);
-    if (checklist || scorePanels.length || chapter || quiz.length) notices.forEach(notify);
+    if (flashcards) initFlashcards(flashcards);
+    if (checklist || scorePanels.length || chapter || quiz.length || flashcards) {
+      notices.forEach(notify);
+    }
   }
 
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start);

@@ -127,6 +127,23 @@ def test_export_reset_import_restores_progress(ctx, server, tmp_path):
     assert box(page, FIRST).is_checked()
 
 
+def test_export_and_import_carry_the_flashcards(ctx, server, tmp_path):
+    cards = {"term/softmax": {"box": 3, "due": "2026-12-09"},
+             "formula/eq-w03-adam-update": {"box": 1, "due": "2026-12-05"}}
+    saved = tmp_path / "with-cards.json"
+    saved.write_text(json.dumps({"version": 4, "checked": {FIRST: True}, "scores": {}, "quiz": {},
+                                 "rubric": {}, "cards": cards}))
+    page = open_checklist(ctx, server)
+    page.set_input_files("#dlg-import-file", str(saved))
+    page.locator(".dlg-progress-panel .dlg-message").filter(has_text="imported").wait_for()
+    assert stored(page)["cards"] == cards
+    with page.expect_download() as download:
+        page.get_by_role("button", name="Export progress").click()
+    exported = tmp_path / "exported.json"
+    download.value.save_as(exported)
+    assert json.loads(exported.read_text())["cards"] == cards
+
+
 @pytest.mark.parametrize("content", [
     "this is not json",
     json.dumps([1, 2, 3]),

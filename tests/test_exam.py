@@ -185,7 +185,7 @@ def test_a_score_typed_under_the_old_scheme_is_still_shown_and_kept(context, ser
     got = points_of(page, "exam", 1, [first])
     assert page.locator(".dlg-score-total").inner_text().startswith(f"Score: {got:g} / 98")
     now = stored(page)
-    assert now["version"] == 3 and now["scores"] == record["scores"]
+    assert now["version"] == 4 and now["scores"] == record["scores"]
     assert now["rubric"] == {"exam/1": [first]}
 
 

@@ -253,7 +253,7 @@ def test_answers_survive_a_reload_and_reach_the_checklist(chapter, server):
         "certainly wrong"
     assert feedback(item_of(chapter, "predict")).startswith("Not quite.")
     record = stored(chapter)
-    assert record["version"] == 3 and len(record["quiz"]) == 2
+    assert record["version"] == 4 and len(record["quiz"]) == 2
     chapter.goto(f"{server}/checklist.html")
     chapter.wait_for_selector("#dlg-overall-text")
     link = chapter.locator(f'a.dlg-week-quiz[data-week="{WEEK}"]')
@@ -323,7 +323,7 @@ def test_a_version_1_record_is_read_and_kept(chapter):
     choice = item_of(chapter, "choice")
     answer_choice(choice, right_choice(choice))
     now = stored(chapter)
-    assert now["version"] == 3 and now["checked"] == old["checked"]
+    assert now["version"] == 4 and now["checked"] == old["checked"]
     assert now["scores"] == old["scores"] and len(now["quiz"]) == 1
 
 
