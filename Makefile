@@ -3,6 +3,7 @@
 #   make html      create .venv if missing, install everything, build _build/html/
 #   make pdf       the same set-up plus TeX, then the book as one PDF in _build/pdf/
 #   make test      the same set-up plus what the tests need, then the whole test suite
+#   make serve     build if needed, then serve _build/html on http://127.0.0.1:8000
 #   make livehtml  rebuild and reload the browser on every save (http://127.0.0.1:8000)
 #   make clean     remove _build/ (keeps the execution cache); make distclean removes it too
 #
@@ -27,7 +28,7 @@ SUDO        := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 # $(call have,a b c): a shell test that every one of the commands is installed.
 have = ( for c in $(1); do command -v $$c >/dev/null || exit 1; done )
 
-.PHONY: html pdf test bench livehtml preview print-strict clean distclean
+.PHONY: html pdf test bench serve livehtml preview print-strict clean distclean
 
 # --- environment -------------------------------------------------------------
 # torch goes in first and pinned: a looser requirement would pull several GB of CUDA
@@ -95,6 +96,14 @@ pdf: $(VENV)/.book-installed $(VENV)/.tex-installed
 	mkdir -p $(BUILDDIR)/pdf
 	cp $(BUILDDIR)/latex/dlguide.pdf $(BUILDDIR)/pdf/dlguide.pdf
 	@echo "PDF written to $(BUILDDIR)/pdf/dlguide.pdf"
+
+# Read the book locally over http rather than file://: the browser then keeps one
+# progress record for the whole book (Firefox keeps one per file:// page), and section
+# search works. Python's own server, bound to this machine only; Ctrl+C stops it.
+PORT ?= 8000
+serve: html
+	@echo "Serving $(BUILDDIR)/html on http://127.0.0.1:$(PORT)/ (Ctrl+C stops it)"
+	$(BIN)/python -m http.server $(PORT) --bind 127.0.0.1 --directory $(BUILDDIR)/html
 
 livehtml: $(VENV)/.book-installed
 	$(BIN)/sphinx-autobuild -b html -c conf $(SPHINXOPTS) --watch src --watch _static \

@@ -70,6 +70,9 @@ numfig = True
 
 # -- MyST ----------------------------------------------------------------------
 myst_enable_extensions = ["amsmath", "colon_fence", "deflist", "dollarmath", "substitution"]
+# What a downloaded notebook needs, for the landing page: the versions the book runs with.
+from dlguide_standalone import ORDER, pip_command  # noqa: E402
+myst_substitutions = {"pip_command": f"`{pip_command(ORDER)}`"}
 myst_heading_anchors = 3
 myst_dmath_double_inline = True
 

@@ -12,13 +12,14 @@ cache), and here they always come from the cache. So after a page is read, its
 notebook is merged with its cached outputs and written again.
 """
 
-import shutil
 from pathlib import Path
 
 import nbformat
 from myst_nb.sphinx_ import NbMetadataCollector
 from sphinx.application import Sphinx
 from sphinx.util import logging
+
+from dlguide_standalone import NotStandalone, standalone
 
 logger = logging.getLogger(__name__)
 
@@ -54,7 +55,14 @@ def add_notebook_download(app: Sphinx, pagename: str, templatename, context, doc
         return  # not a notebook page
     target = Path(app.outdir) / "_sources" / f"{pagename}.ipynb"
     target.parent.mkdir(parents=True, exist_ok=True)
-    shutil.copy2(executed, target)
+    title = app.env.titles[pagename].astext()
+    try:
+        notebook = standalone(nbformat.read(executed, as_version=4), title)
+    except NotStandalone as error:
+        logger.warning("the downloadable notebook cannot run on its own: %s", error,
+                       location=(pagename, error.line), type="dlguide", subtype="download")
+        return
+    nbformat.write(notebook, target)
     context["ipynb_source"] = f"{pagename}.ipynb"
 
 
