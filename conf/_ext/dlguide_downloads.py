@@ -57,7 +57,8 @@ def add_notebook_download(app: Sphinx, pagename: str, templatename, context, doc
     target.parent.mkdir(parents=True, exist_ok=True)
     title = app.env.titles[pagename].astext()
     try:
-        notebook = standalone(nbformat.read(executed, as_version=4), title)
+        notebook = standalone(nbformat.read(executed, as_version=4), title,
+                              Path(app.srcdir))
     except NotStandalone as error:
         logger.warning("the downloadable notebook cannot run on its own: %s", error,
                        location=(pagename, error.line), type="dlguide", subtype="download")

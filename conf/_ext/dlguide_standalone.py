@@ -21,7 +21,9 @@ raises :class:`NotStandalone`, which the build reports as an error at the cell's
 """
 
 import ast
+import base64
 import copy
+import mimetypes
 import re
 import sys
 from importlib import metadata
@@ -54,6 +56,10 @@ SETUP_MARK = "dlguide-setup"
 GLUE_MARK = "dlguide-glue"
 
 REMOVED = {"import dlguide", "from myst_nb import glue"}
+
+#: A MyST figure of a file beside the page: ```{figure} figures/x.svg, options, caption.
+FIGURE = re.compile(r"^(?P<fence>`{3,}|:{3,})\{figure\}[ \t]+(?P<path>\S+)[ \t]*\n"
+                    r"(?P<body>.*?)^(?P=fence)[ \t]*$", re.M | re.S)
 
 GLUE_CODE = '''
 def glue(name, value, display=True):
@@ -168,9 +174,34 @@ def intro_cell_source(title: str, distributions: list[str], data: bool) -> str:
     ])
 
 
-def standalone(notebook, title: str):
-    """A copy of ``notebook`` that needs only PyPI packages (see the module's doc)."""
+def figures_as_attachments(cell, srcdir: Path) -> None:
+    """A figure whose file lies beside the page travels inside the notebook: a Markdown
+    image of the cell's attachment, with its alt text, and the caption below it."""
+    attachments = {}
+
+    def replace(match: re.Match) -> str:
+        path = srcdir / match["path"]
+        mime = mimetypes.guess_type(path.name)[0]
+        if not path.is_file() or not mime:
+            return match[0]
+        options, _, caption = match["body"].partition("\n\n")
+        alt = re.search(r"^:alt:[ \t]*(.*)$", options, re.M)
+        attachments[path.name] = {mime: base64.b64encode(path.read_bytes()).decode()}
+        alt_text = alt[1].replace("[", "(").replace("]", ")") if alt else ""
+        return f"![{alt_text}](attachment:{path.name})\n\n*{caption.strip()}*"
+
+    cell.source = FIGURE.sub(replace, cell.source)
+    if attachments:
+        cell["attachments"] = attachments
+
+
+def standalone(notebook, title: str, srcdir: Path | None = None):
+    """A copy of ``notebook`` that needs only PyPI packages (see the module's doc);
+    figures whose files lie in ``srcdir`` are carried as attachments."""
     nb = copy.deepcopy(notebook)
+    for cell in nb.cells:
+        if cell.cell_type == "markdown" and srcdir is not None:
+            figures_as_attachments(cell, srcdir)
     used, plot_used, modules = set(), set(), set()
     line_of = source_lines(nb)
     for index, cell in enumerate(nb.cells):
