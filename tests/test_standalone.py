@@ -26,7 +26,7 @@ from urllib.parse import urljoin
 import nbformat
 import pytest
 
-from conftest import BOOK, ROOT, chapter_names, make, site_pages
+from conftest import BOOK, ROOT, build, chapter_names, copy_fixture, make, site_pages
 from dlguide_build import CELL_TIMEOUT
 from dlguide_standalone import BASE, ORDER, pip_command
 
@@ -233,3 +233,14 @@ def test_make_serve_serves_the_book(built_book):
         server.wait(timeout=20)
     with pytest.raises(OSError):
         urllib.request.urlopen(f"{base}/week02.html", timeout=5)
+
+
+def test_a_download_that_cannot_run_on_its_own_fails_the_build(tmp_path):
+    """A notebook the download step cannot make self-contained stops the build, naming
+    the page, the cell's line and the problem."""
+    src = copy_fixture("download_bad", tmp_path)
+    result = build(src, tmp_path / "html", tmp_path / "cache")
+    assert result.returncode != 0
+    assert re.search(r"download_bad/index\.md:20: WARNING: the downloadable notebook cannot "
+                     r"run on its own: a cell imports dlguide or myst_nb", result.log), \
+        result.log[-3000:]

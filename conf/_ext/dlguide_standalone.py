@@ -188,7 +188,7 @@ def figures_as_attachments(cell, srcdir: Path) -> None:
         alt = re.search(r"^:alt:[ \t]*(.*)$", options, re.M)
         attachments[path.name] = {mime: base64.b64encode(path.read_bytes()).decode()}
         alt_text = alt[1].replace("[", "(").replace("]", ")") if alt else ""
-        return f"![{alt_text}](attachment:{path.name})\n\n*{caption.strip()}*"
+        return f"![{alt_text}](attachment:{path.name})\n\n**Figure.** {caption.strip()}"
 
     cell.source = FIGURE.sub(replace, cell.source)
     if attachments:
@@ -207,16 +207,19 @@ def standalone(notebook, title: str, srcdir: Path | None = None):
     for index, cell in enumerate(nb.cells):
         if cell.cell_type != "code":
             continue
-        kept = [line for line in cell.source.split("\n") if line.strip() not in REMOVED]
-        cell.source = "\n".join(kept)
+        lines = cell.source.split("\n")
+        cell.source = "\n".join(line for line in lines if line.strip() not in REMOVED)
         try:
             found = imported_modules(cell.source)
         except SyntaxError as error:
             raise NotStandalone(f"cannot parse a code cell: {error}", line_of.get(index))
         if found & {"dlguide", "myst_nb"}:
+            offset = next((i for i, line in enumerate(lines) if line.strip() not in REMOVED
+                           and re.match(r"\s*(import|from)\s+(dlguide|myst_nb)\b", line)), 0)
+            start = line_of.get(index)
             raise NotStandalone("a cell imports dlguide or myst_nb in a way the download "
                                 "cannot inline (only `import dlguide` and `from myst_nb "
-                                "import glue` are)", line_of.get(index))
+                                "import glue` are)", start and start + offset)
         modules |= found
         for match in re.finditer(r"\bdlguide\.(\w+)(?:\.(\w+))?", cell.source):
             used.add(match[1])
