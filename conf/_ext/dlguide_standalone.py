@@ -208,7 +208,8 @@ def standalone(notebook, title: str, srcdir: Path | None = None):
         if cell.cell_type != "code":
             continue
         lines = cell.source.split("\n")
-        cell.source = "\n".join(line for line in lines if line.strip() not in REMOVED)
+        kept = "\n".join(line for line in lines if line.strip() not in REMOVED)
+        cell.source = re.sub(r"\n{3,}", "\n\n", kept)  # no gap where an import was
         try:
             found = imported_modules(cell.source)
         except SyntaxError as error:
