@@ -48,6 +48,19 @@ def test_every_diagram_is_an_svg_with_caption_number_alt_text_and_a_mention(page
     assert set(files) == {p.name for p in FIGURES.glob("*.svg")}
 
 
+@pytest.mark.parametrize("name", chapter_names())
+def test_every_plot_says_what_it_shows(page, name):
+    """A plot's alt text describes it in a sentence or more (myst-nb's default is the
+    image's file name, a hash), so a screen reader gets what a sighted reader sees."""
+    plots = page(name).select("div.cell_output img")
+    assert plots, f"{name}: no plots?"
+    for img in plots:
+        alt = img.get("alt", "")
+        assert len(alt.split()) >= 12 and not re.search(r"\.(png|svg|jpe?g)$", alt), (
+            f"{name}: {img['src']} has alt {alt!r}")
+
+
+
 @pytest.mark.parametrize("svg", sorted(p.name for p in FIGURES.glob("*.svg")))
 def test_svg_is_small_self_contained_and_drawn_on_white(svg):
     path = FIGURES / svg
