@@ -62,6 +62,8 @@ extensions = [
                                 # cannot pass by running it a second time
     "dlguide_searchindex",      # local: the search index keeps its glossary entries
                                 # in incremental builds (sphinx-doc/sphinx#12599)
+    "dlguide_pagefind",         # local: section search, the Pagefind index of the built
+                                # book (_build/html/pagefind/), made after every HTML build
 ]
 
 # Nitpicky: every cross-reference must resolve (with -W in the Makefile, a miss fails the build).
@@ -128,6 +130,7 @@ html_css_files = ["dlguide.css"]
 html_js_files = [
     ("dlguide-progress.js", {"defer": "defer"}),   # checklist, exam scores
     ("dlguide-glossary.js", {"defer": "defer"}),   # the glossary's filter box
+    ("dlguide-search.js", {"defer": "defer"}),     # section search (Pagefind's UI)
 ]
 html_sourcelink_suffix = ""         # the download button serves the .md source as written
 html_last_updated_fmt = None
