@@ -275,7 +275,8 @@ def open_page(browser, server, name, dark=False, **context):
     """Open a page (in dark mode if asked), wait for MathJax, record every request."""
     if dark:
         context["color_scheme"] = "dark"
-    ctx = browser.new_context(viewport={"width": 1280, "height": 900}, **context)
+    context.setdefault("viewport", {"width": 1280, "height": 900})
+    ctx = browser.new_context(**context)
     page = ctx.new_page()
     requests = []
     page.on("request", lambda r: requests.append(r.url))

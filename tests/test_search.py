@@ -23,12 +23,10 @@ KINDS = {"term", "question", "variant", "api", "number"}
 GOAL = 0.9
 TOP = 3
 RESULTS = "#pst-search-dialog [data-search-result]"
-# Pagefind's UI is done when its message counts the results for the query ("3 results
-# for q", "No results for q"; not "Searching for q...") and none is still loading.
+# The search box is done when it shows the results of this very query (not of a query
+# typed before it, and not while it is still searching).
 DONE = """([q, where]) => { const box = document.querySelector(where + ' [data-search-box]');
-    const msg = box && box.querySelector('.pagefind-ui__message');
-    return !!msg && msg.textContent.includes(q) && /results? for/i.test(msg.textContent)
-        && !box.querySelector('.pagefind-ui__loading, .pagefind-ui__result-link:not([href])'); }"""
+    return !!box && box.dataset.searchState === 'done' && box.dataset.searchQuery === q; }"""
 
 
 def queries() -> list[dict]:
@@ -148,8 +146,19 @@ def test_keyboard_to_a_result_and_the_query_highlighted_there(browser, server):
         ctx.close()
 
 
+@pytest.mark.parametrize("width", [390, 800, 1280])
+def test_one_search_button_in_view(browser, server, width):
+    """The theme shows a search button in the header and another in the sidebar; one
+    stays, at a phone's width, a tablet's and a desktop's."""
+    ctx, page, _ = open_page(browser, server, "week02", viewport={"width": width, "height": 800})
+    try:
+        assert page.locator(".search-button__button:visible").count() == 1
+    finally:
+        ctx.close()
+
+
 def test_one_search_box_and_the_search_page_use_section_search(browser, server):
-    """The header's search opens one field (Pagefind's, not the theme's beside it), and
+    """The header's search opens one field (ours, not the theme's beside it), and
     search.html?q=... shows section results instead of Sphinx's page list."""
     ctx, page, _ = open_page(browser, server, "index")
     try:

@@ -30,10 +30,11 @@ that the search lands on the section that answers a question:
   opening (its list of what it teaches) and its code cells less.
 """
 
-import asyncio
-import concurrent.futures
 import re
 import shutil
+import subprocess
+import sys
+import tempfile
 import time
 import tomllib
 from pathlib import Path
@@ -47,7 +48,7 @@ logger = logging.getLogger(__name__)
 
 BUNDLE = "pagefind"                       # <outdir>/pagefind/
 NOT_INDEXED = {"index", "checklist", "flashcards", "genindex", "search"}
-LOW_PAGES = {"exam": "0.2", "exam-b": "0.2", "references": "0.5"}
+LOW_PAGES = {"exam": "0.2", "exam-b": "0.2", "references": "0.5", "formulas": "0.5"}
 LOW_SECTIONS = {"check-yourself": "0.2", "exercises": "0.2", "exam-checklist": "0.2",
                 "further-reading": "0.5"}
 INTRO_WEIGHT = "0.3"  # a page's opening, before its first section, lists what it teaches
@@ -182,15 +183,22 @@ def section_text(section, code: bool = False) -> str:
     return " ".join(parts)
 
 
-async def write_index(outdir: Path, pages: dict[str, str]) -> int:
-    from pagefind.index import IndexConfig, PagefindIndex
-
+def write_index(outdir: Path, pages: dict[str, str]) -> int:
+    """Run Pagefind's indexer (the binary of pagefind[bin]) over the prepared copies, laid
+    out in a temporary folder as in the site, into ``<outdir>/pagefind/``. The command
+    line, not the Python API's service: the command has written every file when it
+    exits (the service once left a half-written bundle: an empty pagefind-entry.json)."""
     bundle = outdir / BUNDLE
-    shutil.rmtree(bundle, ignore_errors=True)
-    config = IndexConfig(keep_index_url=True, force_language="en", output_path=str(bundle))
-    async with PagefindIndex(config=config) as index:   # writes the bundle on leaving
+    with tempfile.TemporaryDirectory(prefix="dlguide-pagefind-") as site:
         for url, html in pages.items():
-            await index.add_html_file(content=html, url=url)
+            (Path(site) / url.lstrip("/")).write_text(html, encoding="utf-8")
+        shutil.rmtree(bundle, ignore_errors=True)
+        result = subprocess.run(
+            [sys.executable, "-m", "pagefind", "--site", site, "--output-path", str(bundle),
+             "--force-language", "en", "--keep-index-url", "--quiet"],
+            capture_output=True, text=True)
+    if result.returncode != 0:
+        raise RuntimeError(f"exit status {result.returncode}: {result.stderr.strip()[-2000:]}")
     return len(pages)
 
 
@@ -209,16 +217,15 @@ def build_index(app: Sphinx, exception) -> None:
         if copy is not None:
             pages[f"/{path.name}"] = copy
     try:
-        # In a thread of its own: the caller may be running an event loop (a build in
-        # the tests' process, beside Playwright).
-        with concurrent.futures.ThreadPoolExecutor(1) as pool:
-            count = pool.submit(asyncio.run, write_index(outdir, pages)).result()
+        count = write_index(outdir, pages)
     except Exception as error:
         raise ExtensionError(
             f"Pagefind could not index {outdir} ({type(error).__name__}: {error}); "
             "the search of the built book would not work") from error
-    if not (outdir / BUNDLE / "pagefind.js").exists():
-        raise ExtensionError(f"Pagefind wrote no index into {outdir / BUNDLE}")
+    entry = outdir / BUNDLE / "pagefind-entry.json"
+    if not (outdir / BUNDLE / "pagefind.js").exists() or not entry.exists() \
+            or not entry.stat().st_size:
+        raise ExtensionError(f"Pagefind wrote no complete index into {outdir / BUNDLE}")
     logger.info("pagefind: indexed %d pages into %s in %.1f s", count, outdir / BUNDLE,
                 time.perf_counter() - start)
 
