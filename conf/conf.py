@@ -130,7 +130,7 @@ html_css_files = ["dlguide.css"]
 html_js_files = [
     ("dlguide-progress.js", {"defer": "defer"}),   # checklist, exam scores
     ("dlguide-glossary.js", {"defer": "defer"}),   # the glossary's filter box
-    ("dlguide-search.js", {"defer": "defer"}),     # section search (Pagefind's UI)
+    ("dlguide-search.js", {"defer": "defer"}),     # section search on Pagefind
 ]
 html_sourcelink_suffix = ""         # the download button serves the .md source as written
 html_last_updated_fmt = None

@@ -1,7 +1,9 @@
 """Section search: the Pagefind index of the built book, made after every HTML build.
 
-Pagefind (PyPI ``pagefind[bin]``, the indexer binary in the wheel) ships the index, its
-search UI and the highlight script; this extension only decides *what* it indexes. It
+Pagefind (PyPI ``pagefind[bin]``, the indexer binary in the wheel) makes the index and
+ships the search API and highlight script that _static/dlguide-search.js uses (which
+ranks the sections); this extension only decides *what* it indexes and how much each
+part weighs. It
 runs on ``build-finished`` of every HTML build without an error (full, incremental, and
 the tests' in-process fixture builds), reads every page of the output folder and writes
 ``<outdir>/pagefind/``. A failure of the indexer fails the build.
