@@ -136,7 +136,12 @@
 
   // --- showing the results (text only: nothing from the index is parsed as HTML) -----
 
-  function marked(text, terms) {
+  // Words the index adds to a section (spelling variants, short API names) lie between
+  // these marks (dlguide_pagefind.ADDED): an excerpt shows the section's own text only.
+  const ADDED = /\u27e6[^\u27e7]*\u27e7|^[^\u27e6]*\u27e7|\u27e6[^\u27e7]*$/g;
+
+  function marked(excerpt, terms) {
+    const text = excerpt.replace(ADDED, " ").replace(/\s+/g, " ").trim();
     const p = document.createElement("p");
     p.className = "dlg-search-excerpt";
     const pattern = new RegExp(`(${terms.map((t) =>

@@ -111,6 +111,16 @@ def test_nothing_is_fetched_from_another_host(answers, search_page, server):
     assert not foreign, f"the search fetched from other hosts: {foreign}"
 
 
+def test_excerpts_show_the_book_s_text_not_the_words_the_index_adds(search_page):
+    """The index adds spelling variants to a section so that they are found; the
+    excerpts show what the book says. "reparametrization": a spelling the book never
+    writes, which only the index holds."""
+    page, _ = search_page
+    assert search(page, "reparameterization trick")
+    shown = page.locator("#pst-search-dialog .dlg-search-excerpt").all_text_contents()
+    assert shown and not [e for e in shown if "reparametrization" in e.lower()], shown
+
+
 def test_a_glossary_term_shows_its_entry_first(search_page):
     page, _ = search_page
     links = search(page, "dropout")

@@ -59,6 +59,7 @@ GLOSSARY_TERM_WEIGHT = "10"               # Pagefind's highest weight
 GLOSSARY_WEIGHT = "5"                     # the definitions, against a chapter's prose
 # Left out of the index: permalink signs, the glossary's "Used in" lists and jump letters.
 IGNORED = ["headerlink", "dlguide-used-in", "toctree-wrapper"]
+ADDED = ("\u27e6", "\u27e7")   # ⟦ added words ⟧: the search script drops them from excerpts
 VARIANTS_FILE = "search-variants.toml"    # in the book's folder
 DOTTED = re.compile(r"\b[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)+")   # torch.nn.Embedding
 # Dotted names from these modules are a library's API (torch.nn.BatchNorm2d, F.softmax).
@@ -104,6 +105,13 @@ def variants_of(text: str, variants: dict[str, list[str]], code: str = "") -> li
     return sorted(found)
 
 
+def added_words(words: list[str]):
+    """The words the index adds to a section (variants, short API names), between the
+    marks that _static/dlguide-search.js cuts out of the excerpts it shows: a reader
+    sees the section's text, not the list. The marks are not words, so not indexed."""
+    return lxml.html.fromstring(f"<p>{ADDED[0]} {' '.join(words)} {ADDED[1]}</p>")
+
+
 def prepare(html: str, page: str, variants: dict[str, list[str]]) -> str | None:
     """The copy of a built page that Pagefind indexes (see the module's docstring)."""
     tree = lxml.html.document_fromstring(html)
@@ -141,7 +149,7 @@ def prepare(html: str, page: str, variants: dict[str, list[str]]) -> str | None:
             extra = variants_of(dt.text_content() + " " + (
                 definition.text_content() if definition is not None else ""), variants)
             if extra and definition is not None:
-                definition.insert(0, lxml.html.fromstring(f"<p>{' '.join(extra)}</p>"))
+                definition.insert(0, added_words(extra))
     # Sections: the heading carries the section's anchor (Pagefind's sub-results).
     for section in article.iter("section"):
         ident = section.get("id")
@@ -164,7 +172,7 @@ def prepare(html: str, page: str, variants: dict[str, list[str]]) -> str | None:
             continue                      # the glossary's letters: variants per entry
         extra = variants_of(section_text(section), variants, section_text(section, code=True))
         if extra:
-            note = lxml.html.fromstring(f"<p>{' '.join(extra)}</p>")
+            note = added_words(extra)
             heading.addnext(note)
     return lxml.html.tostring(tree, encoding="unicode", doctype="<!DOCTYPE html>")
 
