@@ -125,6 +125,11 @@ def test_a_glossary_term_shows_its_entry_first(search_page):
     page, _ = search_page
     links = search(page, "dropout")
     assert links and place(links[0]) == "glossary.html#term-dropout", links[:3]
+    for term in ["LSTM", "gradient descent"]:     # an abbreviation; two words
+        assert search(page, term)
+        first = page.locator(RESULTS).first
+        assert place(first.get_attribute("href")).startswith("glossary.html#term-"), term
+        assert term.lower() in first.inner_text().lower(), first.inner_text()
 
 
 def test_keyboard_to_a_result_and_the_query_highlighted_there(browser, server):
@@ -231,6 +236,8 @@ def test_every_html_build_leaves_the_index(tmp_path):
     first = build(src, out, tmp_path / "cache")
     assert first.returncode == 0, first.log[-3000:]
     assert (out / "pagefind" / "pagefind.js").exists()
+    assert (out / "pagefind" / "pagefind-highlight.js").exists()
+    assert not list((out / "pagefind").glob("*-ui.*")), "Pagefind's unused UIs are shipped"
     entry = out / "pagefind" / "pagefind-entry.json"
     before = entry.stat().st_mtime_ns
     chapter = src / "week01.md"

@@ -60,6 +60,9 @@ GLOSSARY_WEIGHT = "5"                     # the definitions, against a chapter's
 # Left out of the index: permalink signs, the glossary's "Used in" lists and jump letters.
 IGNORED = ["headerlink", "dlguide-used-in", "toctree-wrapper"]
 ADDED = ("\u27e6", "\u27e7")   # ⟦ added words ⟧: the search script drops them from excerpts
+# What Pagefind writes but the book does not load (its UIs; dlguide-search.js uses the
+# search API, pagefind.js, and the highlight script): about 330 KB less to ship.
+UNUSED_UI = ["pagefind-ui.*", "pagefind-component-ui.*", "pagefind-modular-ui.*"]
 VARIANTS_FILE = "search-variants.toml"    # in the book's folder
 DOTTED = re.compile(r"\b[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)+")   # torch.nn.Embedding
 # Dotted names from these modules are a library's API (torch.nn.BatchNorm2d, F.softmax).
@@ -209,6 +212,9 @@ def write_index(outdir: Path, pages: dict[str, str]) -> int:
             capture_output=True, text=True)
     if result.returncode != 0:
         raise RuntimeError(f"exit status {result.returncode}: {result.stderr.strip()[-2000:]}")
+    for unused in UNUSED_UI:              # Pagefind's own UIs: the book has its own
+        for path in bundle.glob(unused):
+            path.unlink()
     return len(pages)
 
 
