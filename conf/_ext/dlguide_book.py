@@ -16,9 +16,13 @@ from __future__ import annotations
 
 import re
 
+from docutils import nodes
 from sphinx.application import Sphinx
+from sphinx.util import logging
+from sphinx.util.docutils import SphinxDirective
 
 CHAPTER = re.compile(r"^week(\d\d)$")
+logger = logging.getLogger(__name__)
 
 
 def week_of(docname: str) -> int | None:
@@ -49,6 +53,33 @@ def reading_order(env) -> list[str]:
 
 def chapters(env) -> list[str]:
     return [doc for doc in reading_order(env) if is_chapter(doc)]
+
+
+# --- pages made from the whole book ----------------------------------------------------
+# The study checklist, the formula sheet and the flashcards are written from every
+# chapter, so their directive leaves a placeholder node, filled when the page is written.
+
+class PagePlaceholder(SphinxDirective):
+    """``{study-checklist}`` and the like: flags its page in the metadata (``flag``) and
+    leaves a ``node_class`` node, which carries the directive's file and line."""
+
+    has_content = False
+    node_class: type[nodes.Element]
+    flag: str
+
+    def run(self) -> list[nodes.Node]:
+        self.env.metadata[self.env.docname][self.flag] = True
+        node = self.node_class()
+        self.set_source_info(node)          # for a warning that names file and line
+        return [node]
+
+
+def drop_placeholders(placeholders: list[nodes.Node], message: str, subtype: str) -> None:
+    """There is nothing to fill the placeholders with: warn at each (file and line) and
+    take it out of the page."""
+    for placeholder in placeholders:
+        logger.warning(message, location=placeholder, type="dlguide", subtype=subtype)
+        placeholder.parent.remove(placeholder)
 
 
 def mark_chapter_pages(app: Sphinx, pagename: str, templatename: str, context: dict,

@@ -24,14 +24,11 @@ import json
 
 from docutils import nodes
 from sphinx.application import Sphinx
-from sphinx.util import logging, texescape
-from sphinx.util.docutils import SphinxDirective
+from sphinx.util import texescape
 
 import dlguide_book
 from dlguide_exam import exams
 from dlguide_quiz import quiz_ids
-
-logger = logging.getLogger(__name__)
 
 # The anchors of a chapter's closing practice sections: "## Check yourself", ...
 PRACTICE_SECTIONS = ("check-yourself", "exercises", "exam-checklist")
@@ -43,14 +40,9 @@ class checklist_placeholder(nodes.General, nodes.Element):
     """Replaced by the generated checklist once every chapter has been read."""
 
 
-class StudyChecklist(SphinxDirective):
-    has_content = False
-
-    def run(self):
-        self.env.metadata[self.env.docname]["study_checklist"] = True
-        node = checklist_placeholder()
-        self.set_source_info(node)          # for a warning that names file and line
-        return [node]
+class StudyChecklist(dlguide_book.PagePlaceholder):
+    node_class = checklist_placeholder
+    flag = "study_checklist"
 
 
 def chapters(env) -> list[tuple[str, str, list[tuple[str, str]]]]:
@@ -144,11 +136,9 @@ def fill_checklist(app: Sphinx, doctree: nodes.document, docname: str) -> None:
         return
     items = chapters(app.env)
     if not items:
-        for placeholder in placeholders:
-            logger.warning("study-checklist: the book has no chapter to list (a document "
-                           "named weekNN in the table of contents)", location=placeholder,
-                           type="dlguide", subtype="checklist")
-            placeholder.parent.remove(placeholder)
+        dlguide_book.drop_placeholders(
+            placeholders, "study-checklist: the book has no chapter to list (a document "
+            "named weekNN in the table of contents)", "checklist")
         return
     if app.builder.format == "html":
         node = nodes.raw("", _html(app, docname, items), format="html")

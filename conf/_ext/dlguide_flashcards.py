@@ -52,7 +52,6 @@ from docutils import nodes
 from sphinx import addnodes
 from sphinx.application import Sphinx
 from sphinx.util import logging
-from sphinx.util.docutils import SphinxDirective
 from sphinx.util.osutil import relative_uri
 
 import dlguide_book
@@ -84,14 +83,9 @@ class flashcards_placeholder(nodes.General, nodes.Element):
     """Replaced by the cards when the page is written."""
 
 
-class Flashcards(SphinxDirective):
-    has_content = False
-
-    def run(self):
-        self.env.metadata[self.env.docname]["flashcards"] = True
-        node = flashcards_placeholder()
-        self.set_source_info(node)      # for a warning that names file and line
-        return [node]
+class Flashcards(dlguide_book.PagePlaceholder):
+    node_class = flashcards_placeholder
+    flag = "flashcards"
 
 
 def slug(name: str) -> str:

@@ -29,7 +29,6 @@ from sphinx import addnodes
 from sphinx.application import Sphinx
 from sphinx.environment.collectors import EnvironmentCollector
 from sphinx.util import logging, texescape
-from sphinx.util.docutils import SphinxDirective
 
 import dlguide_book
 from dlguide_answer_key import source_docname
@@ -213,15 +212,13 @@ class formula_math(nodes.General, nodes.Element):
     """One equation of the sheet: display maths with the number it has in its chapter."""
 
 
-class FormulaSheet(SphinxDirective):
-    has_content = False
+class FormulaSheet(dlguide_book.PagePlaceholder):
+    node_class = formula_sheet
+    flag = "formula_sheet"
 
     def run(self):
-        self.env.metadata[self.env.docname]["formula_sheet"] = True
         self.env.note_dependency(str(names_path(self.env)))
-        node = formula_sheet()
-        self.set_source_info(node)
-        return [node]
+        return super().run()
 
 
 def visit_formula_math_html(self, node: formula_math) -> None:
@@ -331,11 +328,9 @@ def fill_sheet(app: Sphinx, doctree: nodes.document, docname: str) -> None:
         return
     items = formulas(app.env)
     if not items:
-        for placeholder in placeholders:
-            logger.warning("formula-sheet: no chapter has a labelled equation "
-                           "($$ ... $$ (eq-label))", location=placeholder,
-                           type="dlguide", subtype="formulas")
-            placeholder.parent.remove(placeholder)
+        dlguide_book.drop_placeholders(
+            placeholders, "formula-sheet: no chapter has a labelled equation "
+            "($$ ... $$ (eq-label))", "formulas")
         return
     for placeholder in placeholders:
         if app.builder.format == "latex":
