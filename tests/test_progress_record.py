@@ -23,18 +23,23 @@ def empty(**fields):
 
 
 @pytest.fixture(scope="module")
-def parse(browser, server):
+def progress(browser, server):
+    """A page of the book, to call dlguide-progress.js's functions in (window.dlguideProgress):
+    progress(function, argument) evaluates the function on it."""
     ctx = browser.new_context()
     page = ctx.new_page()
     page.goto(f"{server}/index.html")
     page.wait_for_function("() => window.dlguideProgress !== undefined")
-
-    def call(record):
-        text = record if isinstance(record, str) else json.dumps(record)
-        return page.evaluate("text => window.dlguideProgress.parse(text)", text)
-
-    yield call
+    yield page.evaluate
     ctx.close()
+
+
+@pytest.fixture(scope="module")
+def parse(progress):
+    """parse(record) of dlguide-progress.js; the record as JSON text or as a dict."""
+    return lambda record: progress(
+        "text => window.dlguideProgress.parse(text)",
+        record if isinstance(record, str) else json.dumps(record))
 
 
 V3 = {"version": 3, "checked": {ITEM: True, "week10#attention": True},
@@ -285,16 +290,11 @@ def test_every_problem_is_listed(parse):
 # --- flashcards: the Leitner boxes -------------------------------------------------------
 
 @pytest.fixture(scope="module")
-def review(browser, server):
+def review(progress):
     """review(entry, grade, today) of dlguide-progress.js: a card's entry after a grade."""
-    ctx = browser.new_context()
-    page = ctx.new_page()
-    page.goto(f"{server}/index.html")
-    page.wait_for_function("() => window.dlguideProgress !== undefined")
-    yield lambda entry, grade, today: page.evaluate(
+    return lambda entry, grade, today: progress(
         "([e, g, t]) => window.dlguideProgress.review(e === null ? undefined : e, g, t)",
         [entry, grade, today])
-    ctx.close()
 
 
 @pytest.mark.parametrize("entry, grade, after", [
